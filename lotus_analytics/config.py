@@ -1,0 +1,151 @@
+"""Configuration in one file: packaged defaults, a user TOML file, then explicit overrides.
+
+Precedence (lowest first): `defaults.toml` shipped in the package; `lotus.toml` in the working
+directory or the file passed as `path`; the `overrides` mapping (dotted keys, e.g.
+``{"targets.triage_working_days": 3}``) that notebook parameters and CLI flags fill in.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+USER_CONFIG_NAME = "lotus.toml"
+DISCLOSURE_MODES = ("publication", "internal")
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or invalid; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Targets:
+    triage_working_days: int
+    pag_working_days: int
+    inform_working_days: int
+    contact_gap_calendar_days: int
+
+
+@dataclass(frozen=True)
+class Inequalities:
+    window_years: int
+    confidence: float
+    band: tuple[float, float]
+    reference: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    mode: str
+    suppress_max: int
+    rounding_base: int
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration, typed; `raw` keeps the merged mapping for provenance."""
+
+    demo_extract: Path
+    store: Path
+    reports: Path
+    region: str
+    targets: Targets
+    inequalities: Inequalities
+    disclosure: Disclosure
+    risk_bands: dict[str, tuple[int, int]]
+    bank_holiday_subdivision: str
+    extra_closure_days: tuple[date, ...]
+    dashboard_host: str
+    dashboard_port: int
+    raw: dict[str, Any]
+
+
+def _defaults() -> dict[str, Any]:
+    text = resources.files("lotus_analytics").joinpath("defaults.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any], where: str) -> None:
+    for key, value in extra.items():
+        if key not in base:
+            raise ConfigError(f"{where}: unknown setting '{key}'")
+        if isinstance(base[key], dict) and key != "reference":
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"{where}: '{key}' must be a table")
+            _merge(base[key], value, f"{where}.{key}")
+        else:
+            base[key] = value
+
+
+def _set_dotted(raw: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    node = raw
+    for part in parents:
+        if part not in node or not isinstance(node[part], dict):
+            raise ConfigError(f"override '{dotted}': unknown section '{part}'")
+        node = node[part]
+    if leaf not in node and parents != ["inequalities", "reference"]:
+        raise ConfigError(f"override '{dotted}': unknown setting '{leaf}'")
+    node[leaf] = value
+
+
+def load_config(path: str | Path | None = None, overrides: Mapping[str, Any] | None = None) -> Config:
+    """Load the configuration; `path` defaults to ./lotus.toml when it exists."""
+    raw = copy.deepcopy(_defaults())
+    user = Path(path) if path else Path(USER_CONFIG_NAME)
+    if path and not user.is_file():
+        raise ConfigError(f"configuration file not found: {user}")
+    if user.is_file():
+        try:
+            _merge(raw, tomllib.loads(user.read_text(encoding="utf-8")), str(user))
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"{user}: not valid TOML ({err})") from None
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            _set_dotted(raw, key, value)
+    return _typed(raw)
+
+
+def _typed(raw: dict[str, Any]) -> Config:
+    mode = raw["report"]["disclosure_mode"]
+    if mode not in DISCLOSURE_MODES:
+        raise ConfigError(f"report.disclosure_mode must be one of {DISCLOSURE_MODES}, not '{mode}'")
+    ineq = raw["inequalities"]
+    band = tuple(float(b) for b in ineq["band"])
+    if len(band) != 2 or not 0 < band[0] < 1 < band[1]:
+        raise ConfigError("inequalities.band must be two numbers, below and above 1")
+    if not 0 < float(ineq["confidence"]) < 1:
+        raise ConfigError("inequalities.confidence must lie between 0 and 1")
+    try:
+        closures = tuple(date.fromisoformat(d) for d in raw["calendar"]["extra_closure_days"])
+    except (TypeError, ValueError):
+        raise ConfigError("calendar.extra_closure_days must be ISO dates (YYYY-MM-DD)") from None
+    return Config(
+        demo_extract=Path(raw["paths"]["demo_extract"]),
+        store=Path(raw["paths"]["store"]),
+        reports=Path(raw["paths"]["reports"]),
+        region=raw["report"]["region"],
+        targets=Targets(**{k: int(v) for k, v in raw["targets"].items()}),
+        inequalities=Inequalities(
+            window_years=int(ineq["window_years"]),
+            confidence=float(ineq["confidence"]),
+            band=(band[0], band[1]),
+            reference=dict(ineq["reference"]),
+        ),
+        disclosure=Disclosure(
+            mode=mode,
+            suppress_max=int(raw["disclosure"]["suppress_max"]),
+            rounding_base=int(raw["disclosure"]["rounding_base"]),
+        ),
+        risk_bands={k: (int(v[0]), int(v[1])) for k, v in raw["risk_bands"].items()},
+        bank_holiday_subdivision=raw["calendar"]["bank_holiday_subdivision"],
+        extra_closure_days=closures,
+        dashboard_host=raw["dashboard"]["host"],
+        dashboard_port=int(raw["dashboard"]["port"]),
+        raw=raw,
+    )
