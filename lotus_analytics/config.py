@@ -74,10 +74,13 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any], where: str) -> None:
     for key, value in extra.items():
         if key not in base:
             raise ConfigError(f"{where}: unknown setting '{key}'")
-        if isinstance(base[key], dict) and key != "reference":
+        if isinstance(base[key], dict):
             if not isinstance(value, Mapping):
                 raise ConfigError(f"{where}: '{key}' must be a table")
-            _merge(base[key], value, f"{where}.{key}")
+            if key == "reference":  # reference groups may name any dimension
+                base[key].update(value)
+            else:
+                _merge(base[key], value, f"{where}.{key}")
         else:
             base[key] = value
 

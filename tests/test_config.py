@@ -1,0 +1,50 @@
+"""Configuration: defaults, a user file and overrides, with clear messages for mistakes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lotus_analytics.config import ConfigError, load_config
+
+
+def test_defaults_are_the_documented_ones() -> None:
+    cfg = load_config()
+    assert cfg.targets.triage_working_days == 5 and cfg.targets.pag_working_days == 20
+    assert cfg.inequalities.band == (0.8, 1.25) and cfg.inequalities.window_years == 2
+    assert cfg.disclosure.mode == "publication" and cfg.disclosure.suppress_max == 7
+    assert cfg.dashboard_host == "127.0.0.1"
+
+
+def test_user_file_then_overrides(tmp_path: Path) -> None:
+    f = tmp_path / "lotus.toml"
+    f.write_text('[targets]\ntriage_working_days = 3\n[inequalities.reference]\nsex = "female"\n')
+    cfg = load_config(f, overrides={"targets.pag_working_days": 10, "report.disclosure_mode": None})
+    assert cfg.targets.triage_working_days == 3
+    assert cfg.targets.pag_working_days == 10
+    assert cfg.inequalities.reference["sex"] == "female"
+    assert cfg.inequalities.reference["pmq_region"] == "uk"  # untouched defaults stay
+    assert cfg.disclosure.mode == "publication"  # a None override means "not given"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[targets]\ntriage_days = 3\n", "unknown setting 'triage_days'"),
+        ('[report]\ndisclosure_mode = "open"\n', "disclosure_mode must be one of"),
+        ("[inequalities]\nband = [1.2, 0.8]\n", "band must be two numbers"),
+        ('[calendar]\nextra_closure_days = ["29/12/2026"]\n', "ISO dates"),
+        ("[targets\n", "not valid TOML"),
+    ],
+)
+def test_mistakes_are_named(tmp_path: Path, text: str, message: str) -> None:
+    f = tmp_path / "lotus.toml"
+    f.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_config(f)
+
+
+def test_missing_config_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.toml")

@@ -1,0 +1,54 @@
+"""Financial quarters and rolling windows (DATA_MODEL.md, Reporting periods)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lotus_analytics.periods import (
+    FinancialQuarter, PeriodError, latest_complete_quarter, month_labels, quarter_labels, rolling_window,
+)
+
+
+@pytest.mark.parametrize(
+    ("label", "start", "end"),
+    [
+        ("2026/27 Q1", "2026-04-01", "2026-06-30"),
+        ("2026/27 Q2", "2026-07-01", "2026-09-30"),
+        ("2026/27 Q3", "2026-10-01", "2026-12-31"),
+        ("2026/27 Q4", "2027-01-01", "2027-03-31"),
+        ("1999/00 Q4", "2000-01-01", "2000-03-31"),
+    ],
+)
+def test_quarter_dates(label: str, start: str, end: str) -> None:
+    q = FinancialQuarter.parse(label)
+    assert (q.start, q.end) == (pd.Timestamp(start), pd.Timestamp(end))
+    assert q.label == label
+
+
+@pytest.mark.parametrize("bad", ["2026/28 Q1", "2026 Q1", "2026/27 Q5", "Q2 2026/27"])
+def test_bad_quarter_labels_are_refused(bad: str) -> None:
+    with pytest.raises(PeriodError, match="not a financial quarter"):
+        FinancialQuarter.parse(bad)
+
+
+def test_latest_complete_quarter() -> None:
+    assert latest_complete_quarter(pd.Timestamp("2026-10-15")).label == "2026/27 Q2"
+    assert latest_complete_quarter(pd.Timestamp("2026-09-30")).label == "2026/27 Q2"
+    assert latest_complete_quarter(pd.Timestamp("2026-09-29")).label == "2026/27 Q1"
+    assert latest_complete_quarter(pd.Timestamp("2026-04-01")).label == "2025/26 Q4"
+
+
+def test_two_year_rolling_window_is_eight_quarters() -> None:
+    w = rolling_window(FinancialQuarter.parse("2026/27 Q2"), 2)
+    assert (w.start, w.end) == (pd.Timestamp("2024-10-01"), pd.Timestamp("2026-09-30"))
+    assert w.financial_years == ("2024/25", "2025/26", "2026/27")
+    w4 = rolling_window(FinancialQuarter.parse("2025/26 Q4"), 2)
+    assert (w4.start, w4.financial_years) == (pd.Timestamp("2024-04-01"), ("2024/25", "2025/26"))
+
+
+def test_labels_of_dates() -> None:
+    dates = pd.Series(pd.to_datetime(["2026-03-31", "2026-04-01", "2027-01-15", None]))
+    assert quarter_labels(dates).tolist()[:3] == ["2025/26 Q4", "2026/27 Q1", "2026/27 Q4"]
+    assert pd.isna(quarter_labels(dates).iloc[3])
+    assert month_labels(dates).tolist()[:3] == ["2026-03", "2026-04", "2027-01"]
