@@ -52,7 +52,11 @@ def working_days_between(
     one = np.timedelta64(1, "D")
     safe_s = np.where(missing, np.datetime64("2000-01-01"), s)
     safe_e = np.where(missing, np.datetime64("2000-01-01"), e)
-    counts = np.busday_count(safe_s + one, safe_e + one, holidays=hol).astype(float)
+    # numpy counts a reversed span as (end, begin], so the +1 shift applies to forward spans only;
+    # this keeps the count antisymmetric: between(a, b) == -between(b, a).
+    forward = np.busday_count(safe_s + one, safe_e + one, holidays=hol)
+    backward = np.busday_count(safe_s, safe_e, holidays=hol)
+    counts = np.where(safe_s <= safe_e, forward, backward).astype(float)
     counts[missing] = np.nan
     return counts
 

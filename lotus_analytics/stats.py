@@ -1,0 +1,138 @@
+"""Confidence intervals and tests for counts, proportions and risk ratios.
+
+The methods follow UKHSA's PHEindicatormethods R package (the Fingertips public-health profiles):
+Wilson score intervals for proportions, exact Poisson limits below 10 events and Byar's
+approximation from 10 upwards for counts, and the Katz log interval for risk ratios. Every
+function accepts scalars or numpy arrays / pandas Series (broadcast together) and returns floats
+for scalar input, numpy arrays otherwise. Inputs are validated with ValueErrors that say what is
+wrong, so a bad table never surfaces as a numpy warning or a silent NaN.
+"""
+
+from __future__ import annotations
+
+from typing import Union
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+ArrayLike = Union[float, int, np.ndarray, pd.Series]
+Result = Union[float, np.ndarray]
+
+EXACT_POISSON_BELOW = 10  # PHEindicatormethods: exact limits below 10 events, Byar's otherwise
+
+
+def z_value(confidence: float) -> float:
+    """Two-sided standard normal quantile z = Φ⁻¹(1 − α/2) for a confidence level in (0, 1)."""
+    if not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie strictly between 0 and 1 (e.g. 0.95), not {confidence!r}")
+    return float(sps.norm.ppf(1 - (1 - confidence) / 2))
+
+
+def _counts(name: str, values: ArrayLike) -> np.ndarray:
+    """Validate non-negative finite numbers and return them as a float array."""
+    arr = np.asarray(values, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite numbers (no missing values)")
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must not be negative")
+    return arr
+
+
+def _not_above(small: str, x: np.ndarray, big: str, n: np.ndarray) -> None:
+    if np.any(x > n):
+        raise ValueError(f"{small} must not exceed {big}")
+
+
+def _positive(name: str, n: np.ndarray) -> None:
+    if np.any(n <= 0):
+        raise ValueError(f"{name} must be greater than 0")
+
+
+def _out(values: np.ndarray, *inputs: ArrayLike) -> Result:
+    """A float when every input was a scalar, the array otherwise."""
+    if all(np.ndim(v) == 0 for v in inputs):
+        return float(values)
+    return values
+
+
+def wilson_interval(x: ArrayLike, n: ArrayLike, confidence: float = 0.95) -> tuple[Result, Result]:
+    """Wilson score interval for the proportion x/n, on the 0-1 scale.
+
+    (2x + z² ∓ z·√(z² + 4x(1 − x/n))) / (2(n + z²)). Method: Wilson (1927), J Am Stat Assoc 22:209-212,
+    as implemented by PHEindicatormethods::phe_proportion (UKHSA).
+    """
+    z = z_value(confidence)
+    xa, na = _counts("x", x), _counts("n", n)
+    _positive("n", na)
+    _not_above("x", xa, "n", na)
+    root = z * np.sqrt(z**2 + 4 * xa * (1 - xa / na))
+    denom = 2 * (na + z**2)
+    return _out((2 * xa + z**2 - root) / denom, x, n), _out((2 * xa + z**2 + root) / denom, x, n)
+
+
+def poisson_interval(x: ArrayLike, confidence: float = 0.95) -> tuple[Result, Result]:
+    """Confidence limits for an observed count x (divide by the population for a rate).
+
+    Exact Poisson limits from the χ² distribution when x < 10 (lower = χ²(α/2, 2x)/2, upper =
+    χ²(1 − α/2, 2x + 2)/2), Byar's approximation otherwise: lower x(1 − 1/(9x) − z/(3√x))³, upper
+    (x+1)(1 − 1/(9(x+1)) + z/(3√(x+1)))³. Method: PHEindicatormethods::phe_rate (UKHSA); Breslow
+    and Day (1987), Statistical Methods in Cancer Research vol. II.
+    """
+    z = z_value(confidence)
+    alpha = 1 - confidence
+    xa = _counts("x", x)
+    exact = xa < EXACT_POISSON_BELOW
+    safe = np.where(exact, EXACT_POISSON_BELOW, xa)  # keeps Byar's formula away from x = 0
+    byar_lower = safe * (1 - 1 / (9 * safe) - z / (3 * np.sqrt(safe))) ** 3
+    byar_upper = (safe + 1) * (1 - 1 / (9 * (safe + 1)) + z / (3 * np.sqrt(safe + 1))) ** 3
+    exact_lower = np.where(xa > 0, sps.chi2.ppf(alpha / 2, 2 * np.maximum(xa, 1)) / 2, 0.0)
+    exact_upper = sps.chi2.ppf(1 - alpha / 2, 2 * xa + 2) / 2
+    lower = np.where(exact, exact_lower, byar_lower)
+    upper = np.where(exact, exact_upper, byar_upper)
+    return _out(lower, x), _out(upper, x)
+
+
+def risk_ratio(
+    a: ArrayLike, n1: ArrayLike, c: ArrayLike, n0: ArrayLike, confidence: float = 0.95
+) -> tuple[Result, Result, Result]:
+    """Risk ratio (a/n1) ÷ (c/n0) with the Katz log interval; returns (ratio, lower, upper).
+
+    SE(log RR) = √(1/a − 1/n1 + 1/c − 1/n0); limits exp(log RR ∓ z·SE). Where a or c is 0 the ratio
+    and its limits are NaN (report the counts instead). Method: Katz, Baptista, Azen and Pike (1978),
+    Biometrics 34:469-474; the form used for WRES indicator 3 (NHS England).
+    """
+    z = z_value(confidence)
+    aa, n1a, ca, n0a = (_counts(k, v) for k, v in (("a", a), ("n1", n1), ("c", c), ("n0", n0)))
+    _positive("n1", n1a)
+    _positive("n0", n0a)
+    _not_above("a", aa, "n1", n1a)
+    _not_above("c", ca, "n0", n0a)
+    calculable = (aa > 0) & (ca > 0)
+    sa, sc = np.where(calculable, aa, 1.0), np.where(calculable, ca, 1.0)
+    log_rr = np.log((sa / n1a) / (sc / n0a))
+    se = np.sqrt(1 / sa - 1 / n1a + 1 / sc - 1 / n0a)
+    nan = np.full(np.broadcast(aa, n1a, ca, n0a).shape, np.nan)
+    ratio = np.where(calculable, np.exp(log_rr), nan)
+    lower = np.where(calculable, np.exp(log_rr - z * se), nan)
+    upper = np.where(calculable, np.exp(log_rr + z * se), nan)
+    return _out(ratio, a, n1, c, n0), _out(lower, a, n1, c, n0), _out(upper, a, n1, c, n0)
+
+
+def fisher_exact_p(a: ArrayLike, n1: ArrayLike, c: ArrayLike, n0: ArrayLike) -> Result:
+    """Two-sided Fisher's exact test p-value for a events of n1 against c events of n0.
+
+    The 2×2 table [[a, n1 − a], [c, n0 − c]]; counts must be whole numbers. Method: Fisher (1922),
+    via scipy.stats.fisher_exact (two-sided: sum of tables no more probable than the observed one).
+    """
+    arrays = [_counts(k, v) for k, v in (("a", a), ("n1", n1), ("c", c), ("n0", n0))]
+    if any(np.any(arr != np.round(arr)) for arr in arrays):
+        raise ValueError("Fisher's exact test needs whole-number counts")
+    aa, n1a, ca, n0a = np.broadcast_arrays(*arrays)
+    _not_above("a", aa, "n1", n1a)
+    _not_above("c", ca, "n0", n0a)
+    p = np.array([
+        sps.fisher_exact([[ai, ni - ai], [ci, mi - ci]], alternative="two-sided").pvalue
+        for ai, ni, ci, mi in zip(aa.ravel(), n1a.ravel(), ca.ravel(), n0a.ravel())
+    ]).reshape(aa.shape)
+    return _out(p, a, n1, c, n0)
