@@ -1,0 +1,130 @@
+"""Relative likelihood of entering the process on hand-worked counts and headcounts."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from measures_frames import cases_frame, typed
+
+from lotus_analytics.inequalities import entry_relative_likelihood, not_stated_share
+from lotus_analytics.periods import FinancialQuarter, rolling_window
+
+WINDOW = rolling_window(FinancialQuarter.parse("2024/25 Q4"), 2)  # 1 Apr 2023 - 31 Mar 2025
+Z95 = 1.959963984540054
+T = pd.Timestamp
+ORG = {"region": "North West", "icb_code": "QOP", "profession": "medical"}
+
+# Ethnicity marginal table for both years; place of qualification only for 2023/24 (2024/25 takes it).
+WORKFORCE = typed("workforce", [
+    {"period": "2023/24", "ethnicity_code": "A", "headcount": 1000},
+    {"period": "2023/24", "ethnicity_code": "H", "headcount": 300},
+    {"period": "2023/24", "ethnicity_code": "M", "headcount": 100},
+    {"period": "2023/24", "ethnicity_code": "Z", "headcount": 50},
+    {"period": "2024/25", "ethnicity_code": "A", "headcount": 1100},
+    {"period": "2024/25", "ethnicity_code": "H", "headcount": 340},
+    {"period": "2024/25", "ethnicity_code": "M", "headcount": 100},
+    {"period": "2024/25", "ethnicity_code": "Z", "headcount": 50},
+    {"period": "2023/24", "pmq_region": "uk", "headcount": 1000},
+    {"period": "2023/24", "pmq_region": "international", "headcount": 500},
+    {"period": "2023/24", "pmq_region": "eea", "headcount": 40},
+    {"period": "2023/24", "headcount": 99999},  # all-values row: not part of any marginal table
+    {"period": "2023/24", "ethnicity_code": "A", "pmq_region": "uk", "headcount": 77777},  # a cross cell
+], ORG)
+
+INSIDE = T("2024-01-15")
+CASES = cases_frame(
+    [{"date_received": INSIDE, "ethnicity_code": "A"}] * 21
+    + [{"date_received": INSIDE, "ethnicity_code": "H", "pmq_region": "international"}] * 10
+    + [{"date_received": INSIDE, "ethnicity_code": "M"}] * 10
+    + [{"date_received": T("2025-03-31"), "ethnicity_code": "M"}]  # last day of the window: inside
+    + [{"date_received": T("2023-03-31"), "ethnicity_code": "M"}]  # day before the window: outside
+    + [{"date_received": INSIDE, "ethnicity_code": "Z"}] * 3
+)
+
+
+def katz(a, n1, c, n0):
+    rr = (a / n1) / (c / n0)
+    se = math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n0)
+    return rr, rr * math.exp(-Z95 * se), rr * math.exp(Z95 * se)
+
+
+def test_ethnic_group_2_hand_worked():
+    rl = entry_relative_likelihood(CASES, WORKFORCE, dimension="ethnic_group_2", reference="White", window=WINDOW)
+    assert len(rl) == 1
+    row = rl.iloc[0]
+    assert row["group"] == "Black and minority ethnic" and row["reference"] == "White"
+    # Mean headcounts: BME (400 + 440) / 2 = 420, White (1000 + 1100) / 2 = 1050.
+    assert (row["events"], row["headcount"], row["ref_events"], row["ref_headcount"]) == (21, 420, 21, 1050)
+    assert row["rate"] == pytest.approx(50.0) and row["ref_rate"] == pytest.approx(20.0)
+    ratio, lower, upper = katz(21, 420, 21, 1050)
+    assert row["ratio"] == pytest.approx(2.5)
+    assert row["lower"] == pytest.approx(lower, abs=1e-12) and row["upper"] == pytest.approx(upper, abs=1e-12)
+    assert lower > 1.25 and row["verdict"] == "higher"
+    assert 0 < row["fisher_p"] < 0.01
+    assert row["window"] == "01 Apr 2023 to 31 Mar 2025" and row["financial_years"] == "2023/24, 2024/25"
+    assert row["confidence"] == 0.95 and row["band"] == "0.80-1.25"
+    assert row["method"].startswith("Katz log interval; Fisher exact p; WRES indicator 3 form")
+
+
+def test_pmq_region_with_missing_year_and_zero_events():
+    rl = entry_relative_likelihood(CASES, WORKFORCE, dimension="pmq_region", reference="uk", window=WINDOW)
+    rl = rl.set_index("group")
+    assert rl.index.tolist() == ["eea", "international"]  # schema order, reference left out
+    intl = rl.loc["international"]
+    # 2024/25 has no headcount yet: it takes 2023/24's, so the mean is 500 (not 250) and uk 1000.
+    assert (intl["events"], intl["headcount"], intl["ref_events"], intl["ref_headcount"]) == (10, 500, 35, 1000)
+    ratio, lower, upper = katz(10, 500, 35, 1000)
+    assert intl["ratio"] == pytest.approx(ratio) and intl["lower"] == pytest.approx(lower)
+    assert intl["upper"] == pytest.approx(upper)
+    assert intl["verdict"] == "within or uncertain"  # 0.57 but the interval reaches into the band
+    eea = rl.loc["eea"]
+    assert eea["events"] == 0 and eea["headcount"] == 40 and eea["verdict"] == "not calculable"
+    assert np.isnan(eea["ratio"]) and np.isnan(eea["lower"]) and np.isnan(eea["fisher_p"])
+
+
+def test_verdict_lower_when_whole_interval_below_band():
+    cases = cases_frame([{"date_received": INSIDE, "ethnicity_code": "A"}] * 200
+                        + [{"date_received": INSIDE, "ethnicity_code": "H"}] * 5)
+    rl = entry_relative_likelihood(cases, WORKFORCE, dimension="ethnic_group_5", reference="White", window=WINDOW)
+    asian = rl.set_index("group").loc["Asian"]
+    assert asian["headcount"] == 320 and asian["upper"] < 0.8 and asian["verdict"] == "lower"
+
+
+def test_by_profession_splits_denominators_and_events():
+    workforce = pd.concat([WORKFORCE, WORKFORCE.assign(profession="dental")], ignore_index=True)
+    cases = pd.concat([CASES, CASES.head(21).assign(profession="dental", case_id=lambda d: d["case_id"] + "d")])
+    rl = entry_relative_likelihood(cases, workforce, dimension="ethnic_group_2", reference="White",
+                                   window=WINDOW, by=["profession"]).set_index("profession")
+    assert rl.loc["medical", "ratio"] == pytest.approx(2.5)
+    assert rl.loc["dental", "events"] == 0 and rl.loc["dental", "ref_events"] == 21
+    assert rl.loc["dental", "verdict"] == "not calculable"
+
+
+def test_not_stated_share_keeps_z_and_99_apart():
+    share = not_stated_share(CASES, WORKFORCE, dimension="ethnic_group_2", window=WINDOW).set_index(["source", "value"])
+    assert share.loc[("cases", "Z"), "count"] == 3 and share.loc[("cases", "Z"), "total"] == 45
+    assert share.loc[("cases", "99"), "count"] == 0
+    assert share.loc[("workforce", "Z"), "share"] == pytest.approx(50 / 1520)
+    pmq = not_stated_share(CASES, WORKFORCE, dimension="pmq_region", window=WINDOW)
+    assert pmq["value"].tolist() == ["not_stated", "not_stated"] and pmq["count"].tolist() == [0, 0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"dimension": "religion", "reference": "x"}, "dimension must be one of"),
+        ({"dimension": "pmq_region", "reference": "White"}, "reference 'White' is not a pmq_region group"),
+        ({"dimension": "sex", "reference": "male"}, "no headcount rows for sex alone"),
+        ({"dimension": "pmq_region", "reference": "uk", "by": ["sex"]}, "can be split by region, icb_code, profession only"),
+    ],
+)
+def test_bad_arguments_get_clear_messages(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        entry_relative_likelihood(CASES, WORKFORCE, window=WINDOW, **kwargs)
+
+
+def test_window_before_any_headcount_is_refused():
+    early = rolling_window(FinancialQuarter.parse("2022/23 Q4"), 2)
+    with pytest.raises(ValueError, match="no headcount for 2021/22 or any earlier financial year"):
+        entry_relative_likelihood(CASES, WORKFORCE, dimension="pmq_region", reference="uk", window=early)
