@@ -1,0 +1,184 @@
+"""Updates to practitioners, lessons-learnt reviews and improvement actions, drawn from the cases.
+
+Everything dated after the extract date is left out, as an extract taken that day would be.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from lotus_analytics import schema
+from lotus_analytics.synthetic.draws import (
+    NAT, after_days, after_working_days, categorical, has_label, labels, lognormal_days, pick_subsets, sequence_ids,
+    set_strings,
+)
+from lotus_analytics.synthetic.effects import Effects
+
+ACK_WAIT, MEETING_LETTER_WAIT, CLOSURE_LETTER_WAIT = 2, 4, 2
+TRIAGE_LETTER_SHARE = 0.5
+PROGRESS_EVERY_DAYS, FIRST_PROGRESS_DAYS = 40, 14  # progress letters: about every 40 days after the first two weeks
+CHANNEL_MIX = (0.45, 0.45, 0.05, 0.05)
+SIGNPOSTED, SIGNPOSTED_MISSING = 0.70, 0.05
+REVIEW_SHARE_OF_SERIOUS = 0.30  # closed cases with an investigation, suspension or adverse outcome
+CLUSTER_PER_SINGLE, THEMATIC_PER_REGION_YEAR = 0.15, 3.0
+THEME_WEIGHTS = (  # schema.REVIEW_THEMES order
+    0.08, 0.08, 0.05, 0.06, 0.05, 0.04, 0.08, 0.09, 0.09, 0.03, 0.08, 0.06, 0.09, 0.05, 0.05, 0.02,
+)
+THEME_COUNT_MIX = (0.35, 0.40, 0.25)
+LEVEL_WEIGHTS = (0.15, 0.25, 0.30, 0.25, 0.05)
+LEVEL_COUNT_MIX = (0.6, 0.4)
+EQUALITY_CHECK_START, EQUALITY_CHECK_END = 0.3, 0.8
+ACTIONS_PER_REVIEW_MIX = (0.2, 0.35, 0.3, 0.15)  # 0, 1, 2 or 3 actions
+SYSTEM_LEVEL_MIX = (0.40, 0.30, 0.25, 0.05)
+DUE_AFTER_DAYS, DUE_MIX = (30, 60, 90, 180), (0.2, 0.35, 0.3, 0.15)
+COMPLETION_MEDIAN_DAYS, DROPPED_SHARE = 80, 0.05
+# Owner roles by system level (schema.SYSTEM_LEVELS order): roles only, never a person.
+ROLES: dict[str, tuple[str, ...]] = {
+    "local": ("Case manager lead", "Performers list manager", "Clinical Director (Dental)"),
+    "icb": ("Head of Quality – Primary Care", "Optometric adviser", "Primary care contracting lead"),
+    "region": ("Head of Professional Standards", "Responsible Officer", "Equality, diversity and inclusion lead"),
+    "national": ("National professional standards lead",),
+}
+
+
+def _bool_codes(rng: np.random.Generator, n: int, share: float, missing: float) -> np.ndarray:
+    u = rng.random(n)
+    return np.where(u < missing, -1, (u < missing + (1 - missing) * share).astype(int))
+
+
+def _update_block(kind: str, case_index: np.ndarray, sent: np.ndarray, meeting: str | None = None, meeting_dates: np.ndarray | None = None) -> pd.DataFrame:
+    return pd.DataFrame({
+        "case_index": case_index,
+        "update_type": kind,
+        "meeting": meeting,
+        "date_meeting": np.full(len(case_index), NAT) if meeting_dates is None else meeting_dates,
+        "date_sent": sent,
+    })
+
+
+def draw_updates(rng: np.random.Generator, cases: pd.DataFrame, extract_date: date, holidays: np.ndarray) -> pd.DataFrame:
+    """Acknowledgements, post-meeting outcome letters (triage, PAG, decision panel or hearing), progress and closure letters."""
+    n = len(cases)
+    idx = np.arange(n)
+    day = {c: cases[c].to_numpy(dtype="datetime64[D]") for c in ("date_received", "date_triaged", "date_first_pag", "date_decision_panel", "date_closed")}
+    limit = np.datetime64(extract_date)
+
+    def letters(after: np.ndarray, median: float) -> np.ndarray:
+        return after_working_days(after, lognormal_days(rng, median, 0.7, n), holidays)
+
+    triage_letter = (rng.random(n) < TRIAGE_LETTER_SHARE) & ~np.isnat(day["date_triaged"])
+    hearing = cases["regime"].to_numpy() == "mhps"
+    span = (np.where(np.isnat(day["date_closed"]), limit, day["date_closed"]) - day["date_received"]).astype(int) - FIRST_PROGRESS_DAYS
+    progress_counts = rng.poisson(np.maximum(span, 0) / PROGRESS_EVERY_DAYS)
+    progress_case = np.repeat(idx, progress_counts)
+    progress_offset = FIRST_PROGRESS_DAYS + (rng.random(len(progress_case)) * span[progress_case]).astype(np.int64)
+    progress_dates = after_days(day["date_received"][progress_case], progress_offset)
+    blocks = [
+        _update_block("acknowledgement", idx, letters(day["date_received"], ACK_WAIT)),
+        _update_block("post_meeting_outcome", idx[triage_letter], letters(day["date_triaged"], MEETING_LETTER_WAIT)[triage_letter], "triage", day["date_triaged"][triage_letter]),
+        _update_block("post_meeting_outcome", idx, letters(day["date_first_pag"], MEETING_LETTER_WAIT), "pag", day["date_first_pag"]),
+        _update_block("post_meeting_outcome", idx[hearing], letters(day["date_decision_panel"], MEETING_LETTER_WAIT)[hearing], "hearing", day["date_decision_panel"][hearing]),
+        _update_block("post_meeting_outcome", idx[~hearing], letters(day["date_decision_panel"], MEETING_LETTER_WAIT)[~hearing], "decision_panel", day["date_decision_panel"][~hearing]),
+        _update_block("progress", progress_case, progress_dates),
+        _update_block("closure", idx, letters(day["date_closed"], CLOSURE_LETTER_WAIT)),
+    ]
+    updates = pd.concat(blocks, ignore_index=True)
+    updates = updates[updates["date_sent"].notna() & (updates["date_sent"] <= pd.Timestamp(extract_date))]
+    updates = updates.sort_values(["case_index", "date_sent", "update_type"], kind="stable").reset_index(drop=True)
+    m = len(updates)
+    updates["case_id"] = cases["case_id"].to_numpy()[updates["case_index"].to_numpy()]
+    updates["channel"] = labels(categorical(rng, m, CHANNEL_MIX), schema.CHANNELS)
+    updates["support_signposted"] = _bool_codes(rng, m, SIGNPOSTED, SIGNPOSTED_MISSING)
+    return updates.drop(columns="case_index")
+
+
+def _time_share(dates: np.ndarray, start: np.datetime64, end: np.datetime64) -> np.ndarray:
+    """Where each date lies between start (0) and end (1)."""
+    return (dates - start).astype(float) / float((end - start).astype(int))
+
+
+def theme_log_weights(dates: np.ndarray, start: np.datetime64, end: np.datetime64, effects: Effects) -> np.ndarray:
+    """Log weights of the review themes for each review date; the trending theme's weight rises linearly."""
+    weights = np.tile(np.asarray(THEME_WEIGHTS, dtype=float), (len(dates), 1))
+    if effects.theme_trend:
+        j = schema.REVIEW_THEMES.index(effects.theme_trend)
+        weights[:, j] *= 1 + (effects.theme_trend_factor - 1) * _time_share(dates, start, end)
+    return np.log(weights)
+
+
+def draw_reviews(rng: np.random.Generator, cases: pd.DataFrame, n_regions: int, scale: float, start: np.datetime64, extract_date: date, effects: Effects) -> pd.DataFrame:
+    """Single-case reviews of serious closed cases, cluster reviews around some of them, and thematic reviews."""
+    limit = np.datetime64(extract_date)
+    closed = cases["date_closed"].to_numpy(dtype="datetime64[D]")
+    serious = ~np.isnat(closed) & (
+        cases["investigation"].fillna(False).to_numpy(dtype=bool)
+        | cases["suspended"].fillna(False).to_numpy(dtype=bool)
+        | cases["outcome"].isin(schema.ADVERSE_OUTCOMES).to_numpy()
+    )
+    single = np.flatnonzero(serious & (rng.random(len(cases)) < REVIEW_SHARE_OF_SERIOUS))
+    cluster = rng.choice(single, size=rng.poisson(CLUSTER_PER_SINGLE * len(single)), replace=True) if len(single) else single
+    case_index = np.concatenate([single, cluster])
+    case_dates = after_days(closed[case_index], rng.integers(14, 91, len(case_index)))
+    years = float((limit - start).astype(int)) / 365.25
+    n_thematic = rng.poisson(THEMATIC_PER_REGION_YEAR * n_regions * scale * years)
+    thematic_dates = after_days(np.full(n_thematic, start), rng.integers(0, int((limit - start).astype(int)) + 1, n_thematic))
+    reviews = pd.DataFrame({
+        "case_id": np.concatenate([cases["case_id"].to_numpy()[case_index], np.full(len(thematic_dates), None, dtype=object)]),
+        "review_type": np.repeat(["single_case", "cluster", "thematic"], [len(single), len(cluster), len(thematic_dates)]).astype(object),
+        "date_review": np.concatenate([case_dates, thematic_dates]),
+    })
+    reviews = reviews[reviews["date_review"] <= pd.Timestamp(limit)].sort_values(["date_review", "review_type", "case_id"], kind="stable").reset_index(drop=True)
+    n = len(reviews)
+    dates = reviews["date_review"].to_numpy(dtype="datetime64[D]")
+    themes = pick_subsets(rng, theme_log_weights(dates, start, limit, effects), categorical(rng, n, THEME_COUNT_MIX) + 1)
+    levels = pick_subsets(rng, np.broadcast_to(np.log(LEVEL_WEIGHTS), (n, len(LEVEL_WEIGHTS))), categorical(rng, n, LEVEL_COUNT_MIX) + 1)
+    check_share = EQUALITY_CHECK_START + (EQUALITY_CHECK_END - EQUALITY_CHECK_START) * _time_share(dates, start, limit)
+    reviews.insert(0, "review_id", sequence_ids("RV", n, 6))
+    reviews["themes"] = set_strings(themes, schema.REVIEW_THEMES)
+    reviews["contributory_level"] = set_strings(levels, schema.CONTRIBUTORY_LEVELS)
+    reviews["equality_check_done"] = (rng.random(n) < check_share).astype(int)
+    return reviews
+
+
+def _roles(rng: np.random.Generator, level: np.ndarray) -> np.ndarray:
+    """An owner role for each action, drawn from the roles of its system level."""
+    per_level = [ROLES[lv] for lv in schema.SYSTEM_LEVELS]
+    flat = np.array([r for roles in per_level for r in roles], dtype=object)
+    counts = np.array([len(r) for r in per_level])
+    offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    return flat[offsets[level] + rng.integers(0, 1 << 30, len(level)) % counts[level]]
+
+
+def draw_actions(rng: np.random.Generator, reviews: pd.DataFrame, extract_date: date) -> pd.DataFrame:
+    """Improvement actions of each review: a theme of the review, an owner role, due and completion dates.
+
+    Actions whose due date falls after the extract date are left out (see the ground truth notes).
+    """
+    limit = np.datetime64(extract_date)
+    per_review = categorical(rng, len(reviews), ACTIONS_PER_REVIEW_MIX)
+    source = np.repeat(np.arange(len(reviews)), per_review)
+    n = len(source)
+    has_theme = np.column_stack([
+        has_label(reviews["themes"], t)[source] for t in schema.REVIEW_THEMES
+    ])
+    theme = pick_subsets(rng, np.where(has_theme, 0.0, -np.inf), np.ones(n, dtype=int)).argmax(axis=1)
+    level = categorical(rng, n, SYSTEM_LEVEL_MIX)
+    roles = _roles(rng, level)
+    raised = after_days(reviews["date_review"].to_numpy(dtype="datetime64[D]")[source], rng.integers(0, 11, n))
+    due = after_days(raised, np.asarray(DUE_AFTER_DAYS)[categorical(rng, n, DUE_MIX)])
+    dropped = rng.random(n) < DROPPED_SHARE
+    completed = after_days(raised, lognormal_days(rng, COMPLETION_MEDIAN_DAYS, 0.7, n))
+    completed = np.where(dropped | (completed > limit), NAT, completed)
+    started = (limit - raised).astype(int) > 30
+    status = np.select([~np.isnat(completed), dropped, started], ["done", "dropped", "in_progress"], default="open").astype(object)
+    actions = pd.DataFrame({
+        "review_id": reviews["review_id"].to_numpy()[source], "theme": labels(theme, schema.REVIEW_THEMES),
+        "owner_role": roles, "system_level": labels(level, schema.SYSTEM_LEVELS),
+        "date_raised": raised, "date_due": due, "date_completed": completed, "status": status,
+    })
+    actions = actions[(actions["date_raised"] <= pd.Timestamp(limit)) & (actions["date_due"] <= pd.Timestamp(limit))].reset_index(drop=True)
+    actions.insert(0, "action_id", sequence_ids("AC", len(actions), 6))
+    return actions

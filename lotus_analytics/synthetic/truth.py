@@ -1,0 +1,118 @@
+"""The ground truth written beside every synthetic extract: what the measures should find.
+
+Relative likelihoods are computed exactly from expectations over the generated population (not
+from the input multipliers), in the form the inequalities measure estimates: expected cases
+received in a window per mean headcount of the window's financial years, group vs reference
+(WRES indicator 3 form, NHS England WRES technical guidance).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lotus_analytics import schema
+from lotus_analytics.periods import FinancialQuarter, fy_label, latest_complete_quarter, rolling_window
+from lotus_analytics.synthetic.cases import simulate_process, year_span, year_trend, yearly_rates
+from lotus_analytics.synthetic.draws import has_label
+from lotus_analytics.synthetic.effects import Effects
+from lotus_analytics.synthetic.population import Population, headcount_years
+
+REPLAY_ROWS = 200_000  # case histories replayed to estimate the uncensored median time to closure
+WINDOW_YEARS = 2
+
+
+def _dimension_labels(population: Population) -> dict[str, np.ndarray]:
+    ethnicity = pd.Series(population.label("ethnicity_code"))
+    return {
+        "ethnic_group_2": schema.ethnic_group_2(ethnicity).to_numpy(dtype=object),
+        "ethnic_group_5": schema.ethnic_group_5(ethnicity).to_numpy(dtype=object),
+        **{c: population.label(c) for c in ("pmq_region", "sex", "age_band", "disability")},
+    }
+
+
+def _windows(population: Population, extract_date: date) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
+    """Rolling two-year windows ending each complete financial year, the report quarter's window and the whole span."""
+    complete = headcount_years(population, extract_date)
+    fys = population.financial_years
+    windows = []
+    for i in complete[WINDOW_YEARS - 1:]:
+        w = rolling_window(FinancialQuarter(fys[i], 4), WINDOW_YEARS)
+        windows.append((" to ".join(w.financial_years[::len(w.financial_years) - 1]), w.start, w.end))
+    report = rolling_window(latest_complete_quarter(extract_date), WINDOW_YEARS)
+    windows.append((f"{WINDOW_YEARS} years to {latest_complete_quarter(extract_date).label}", report.start, report.end))
+    first, last = fys[complete[0]], fys[complete[-1]]
+    windows.append((f"{fy_label(first)} to {fy_label(last)}", pd.Timestamp(first, 4, 1), pd.Timestamp(last + 1, 3, 31)))
+    return windows
+
+
+def entry_ratios(population: Population, effects: Effects, extract_date: date, holidays: np.ndarray, reference: dict[str, str]) -> dict[str, Any]:
+    """Expected relative likelihood of entering the process for every group of every dimension, per window."""
+    rates = yearly_rates(population, effects)
+    groups = _dimension_labels(population)
+    counted = headcount_years(population, extract_date)
+    out: dict[str, Any] = {}
+    for name, start, end in _windows(population, extract_date):
+        expected = np.zeros(population.size)
+        years = []
+        for y, fy in enumerate(population.financial_years):
+            span = year_span(fy, extract_date, holidays)
+            inside = ((span.days >= np.datetime64(start.date())) & (span.days <= np.datetime64(end.date()))).sum()
+            if inside:
+                expected += rates * population.active(y) * year_trend(y) * span.exposure * inside / len(span.days)
+                years.append(y)
+        headcount_in = [y for y in years if y in counted]
+        headcount = np.mean([population.active(y) for y in headcount_in], axis=0)
+        ratios, cases, people = {}, {}, {}
+        for dimension, values in groups.items():
+            frame = pd.DataFrame({"g": values, "e": expected, "h": headcount}).groupby("g")[["e", "h"]].sum()
+            rate = frame["e"] / frame["h"]
+            ref = rate[reference[dimension]]
+            ratios[dimension] = {g: float(r / ref) for g, r in rate.items() if g not in (reference[dimension], schema.NOT_STATED)}
+            cases[dimension] = {g: float(v) for g, v in frame["e"].items()}
+            people[dimension] = {g: float(v) for g, v in frame["h"].items()}
+        out[name] = {
+            "start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}",
+            "case_years": [fy_label(population.financial_years[y]) for y in years],
+            "headcount_years": [fy_label(population.financial_years[y]) for y in headcount_in],
+            "relative_likelihood": ratios, "expected_cases": cases, "mean_headcount": people,
+        }
+    return out
+
+
+def progression_ratios(p_investigation: np.ndarray, reached_pag: np.ndarray, groups: dict[str, np.ndarray], reference: dict[str, str]) -> dict[str, dict[str, float]]:
+    """Expected P(PAG -> investigation) ratio, group vs reference, over the cases that reached PAG."""
+    out = {}
+    for dimension, values in groups.items():
+        mean = pd.Series(p_investigation[reached_pag]).groupby(values[reached_pag]).mean()
+        ref = mean[reference[dimension]]
+        out[dimension] = {g: float(m / ref) for g, m in mean.items() if g not in (reference[dimension], schema.NOT_STATED)}
+    return out
+
+
+def closure_medians(
+    rng: np.random.Generator, received: np.ndarray, bme: np.ndarray, pmq: np.ndarray, effects: Effects,
+    holidays: np.ndarray, bands: dict[str, tuple[int, int]],
+) -> dict[str, float]:
+    """Median calendar days received -> closed by place of qualification, uncensored.
+
+    Estimated by replaying the case process (new random draws) for the generated cases, repeated
+    to at least REPLAY_ROWS histories, with no extract date to cut them short: the value a
+    Kaplan-Meier median estimates once follow-up is long enough.
+    """
+    repeat = max(1, -(-REPLAY_ROWS // max(len(received), 1)))
+    take = np.tile(np.arange(len(received)), repeat)[: max(REPLAY_ROWS, len(received))]
+    international = pmq[take] == "international"
+    process = simulate_process(rng, received[take], bme[take], international, effects, holidays, bands)
+    days = (process["date_closed"] - received[take]).astype(int)
+    return {g: float(np.median(days[pmq[take] == g])) for g in ("uk", "eea", "international")}
+
+
+def theme_shares(reviews: pd.DataFrame, theme: str) -> dict[str, float]:
+    """Share of reviews coding `theme`, by financial year of the review."""
+    has = pd.Series(has_label(reviews["themes"], theme), index=reviews.index)
+    fy = reviews["date_review"].dt.year.where(reviews["date_review"].dt.month >= 4, reviews["date_review"].dt.year - 1)
+    return {fy_label(int(y)): float(s) for y, s in has.groupby(fy).mean().items()}
