@@ -1,0 +1,108 @@
+"""Altair charts of the published measures, in an NHS style, rendered to static SVG.
+
+Charts draw *published* tables (after disclosure control): a suppressed cell ("*") is simply not
+drawn. Every chart carries a title and a text description (Vega-Lite ``description``, which
+vl-convert writes as the SVG's ``aria-label``) for screen readers. Static SVG through vl-convert is
+used everywhere (report and dashboard) because the default Altair renderer loads its JavaScript from a
+CDN, which NHS networks often cannot reach (STACK_NOTES.md, "Altair offline").
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+
+NHS_BLUE = "#005EB8"
+NHS_DARK_BLUE = "#003087"
+NHS_DARK_GREY = "#425563"
+NHS_MID_GREY = "#768692"
+NHS_PALE_GREY = "#E8EDEE"
+NHS_WARM_YELLOW = "#FFB81C"
+NHS_GREEN = "#009639"
+FONT = "Arial, Helvetica, sans-serif"
+WIDTH = 400
+# The Vega-Lite version Altair writes, as vl-convert names it ("v6.4.1" -> "6.4").
+VEGA_LITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+
+
+def _styled(chart: alt.TopLevelMixin, title: str, description: str) -> alt.TopLevelMixin:
+    """Apply the NHS look (Arial, dark grey text, no chart border) plus title and description."""
+    return (
+        chart.properties(title=alt.TitleParams(title, anchor="start", fontSize=16, color=NHS_DARK_BLUE),
+                         description=description)
+        .configure(font=FONT)
+        .configure_view(stroke=None)
+        .configure_axis(labelFontSize=12, titleFontSize=13, labelColor=NHS_DARK_GREY,
+                        titleColor=NHS_DARK_GREY, gridColor=NHS_PALE_GREY)
+        .configure_legend(labelFontSize=12, titleFontSize=13, orient="bottom")
+    )
+
+
+def numeric(column: pd.Series) -> pd.Series:
+    """Published values as numbers; suppressed cells ("*") and blanks become NaN (not drawn)."""
+    return pd.to_numeric(column, errors="coerce")
+
+
+def timeliness_chart(table: pd.DataFrame, *, period: str, target: float, title: str) -> alt.TopLevelMixin:
+    """Median and 90th percentile of T1 working days per period, with the target as a dashed line."""
+    long = pd.DataFrame({period: table[period], "Median": numeric(table["median"]),
+                         "90th percentile": numeric(table["p90"])})
+    long = long.melt(id_vars=[period], value_vars=["Median", "90th percentile"],
+                     var_name="statistic", value_name="working_days").dropna(subset=["working_days"])
+    colour = alt.Color("statistic:N", title=None,
+                       scale=alt.Scale(domain=["Median", "90th percentile"], range=[NHS_BLUE, NHS_MID_GREY]))
+    lines = alt.Chart(long).mark_line(point=True, strokeWidth=2.5).encode(
+        x=alt.X(f"{period}:O", title=None, scale=alt.Scale(domain=list(table[period])),
+                axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("working_days:Q", title="Working days"),
+        color=colour,
+    )
+    rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(
+        color=NHS_WARM_YELLOW, strokeDash=[6, 4], strokeWidth=2).encode(y="target:Q")
+    description = (f"Line chart of the median and 90th percentile working days from receipt to triage by "
+                   f"{period}, with the target of {target:g} working days drawn as a dashed line.")
+    return _styled((rule + lines).properties(width=WIDTH, height=220), title, description)
+
+
+def likelihood_chart(table: pd.DataFrame, *, band: tuple[float, float], title: str) -> alt.TopLevelMixin:
+    """Forest plot of relative likelihoods: ratio and interval per group, the band shaded, 1 marked.
+
+    Groups whose ratio is not published (suppressed or not calculable) are listed with no point.
+    """
+    data = pd.DataFrame({"label": table["group"] + " vs " + table["reference"], "ratio_n": numeric(table["ratio"]),
+                         "lower_n": numeric(table["lower"]), "upper_n": numeric(table["upper"])})
+    low = min(0.25, data["lower_n"].min() / 1.2) if data["lower_n"].notna().any() else 0.25
+    high = max(4.0, data["upper_n"].max() * 1.2) if data["upper_n"].notna().any() else 4.0
+    x_scale = alt.Scale(type="log", domain=[low, high], nice=False)
+    y = alt.Y("label:N", title=None, scale=alt.Scale(domain=list(data["label"])), axis=alt.Axis(labelLimit=260))
+    shaded = alt.Chart(pd.DataFrame({"low": [band[0]], "high": [band[1]]})).mark_rect(
+        color=NHS_PALE_GREY, opacity=0.9).encode(x=alt.X("low:Q", scale=x_scale), x2="high:Q")
+    one = alt.Chart(pd.DataFrame({"one": [1.0]})).mark_rule(color=NHS_DARK_GREY).encode(x="one:Q")
+    interval = alt.Chart(data).mark_rule(color=NHS_BLUE, strokeWidth=2).encode(
+        x=alt.X("lower_n:Q", scale=x_scale), x2="upper_n:Q", y=y)
+    point = alt.Chart(data).mark_point(filled=True, size=90, color=NHS_BLUE, shape="square").encode(
+        x=alt.X("ratio_n:Q", scale=x_scale, title="Relative likelihood (log scale)"), y=y)
+    not_shown = alt.Chart(data[data["ratio_n"].isna()].assign(at=low * 1.08, note="ratio not published")).mark_text(
+        align="left", color=NHS_DARK_GREY, fontStyle="italic").encode(x=alt.X("at:Q", scale=x_scale), y=y, text="note:N")
+    description = (f"Forest plot of the relative likelihood of entering the process for each group against "
+                   f"its reference group, with confidence intervals; the band {band[0]:g} to {band[1]:g} "
+                   f"(no adverse impact) is shaded and a ratio of 1 is marked.")
+    layers = alt.layer(shaded, one, interval, point, not_shown).properties(width=WIDTH, height=max(60, 34 * len(data)))
+    return _styled(layers, title, description)
+
+
+def overdue_chart(table: pd.DataFrame, *, level: str, title: str) -> alt.TopLevelMixin:
+    """Bar chart of overdue improvement actions by system level (total row excluded)."""
+    data = pd.DataFrame({level: table[level], "overdue_n": numeric(table["overdue"])})
+    bars = alt.Chart(data).mark_bar(color=NHS_BLUE).encode(
+        x=alt.X("overdue_n:Q", title="Overdue actions", axis=alt.Axis(format="d", tickMinStep=1)),
+        y=alt.Y(f"{level}:N", title=None, scale=alt.Scale(domain=list(table[level]))),
+    )
+    description = "Bar chart of the number of improvement actions overdue at the end of the quarter, by system level."
+    return _styled(bars.properties(width=WIDTH, height=34 * len(data)), title, description)
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """Render a chart to a standalone SVG string with vl-convert (no JavaScript, no network)."""
+    return vlc.vegalite_to_svg(chart.to_json(), vl_version=VEGA_LITE_VERSION)
