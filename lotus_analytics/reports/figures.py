@@ -1,0 +1,70 @@
+"""Each measure as a figure: its chart (static SVG) with its published table beside it.
+
+Used by the report sections and the dashboard alike, so both show the same columns under the same
+headings. Inputs are published tables from `reports.tables.published_tables`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lotus_analytics import charts
+from lotus_analytics.reports.html import figure_html, table_html
+
+T1_COLUMNS = {
+    "period": "Period", "n": "Cases triaged", "median": "Median", "p90": "90th percentile",
+    "within_target": "Within target", "pct_within_target": "% within target", "still_waiting": "Waiting at end",
+}
+LIKELIHOOD_COLUMNS = {
+    "group": "Group", "reference": "Reference", "events": "Cases", "headcount": "Headcount",
+    "ref_events": "Reference cases", "ref_headcount": "Reference headcount", "ratio": "Relative likelihood",
+    "lower": "Lower", "upper": "Upper", "verdict": "Verdict",
+}
+ACTIONS_COLUMNS = {
+    "system_level": "System level", "raised": "Raised", "open": "Open", "overdue": "Overdue",
+    "done": "Done", "dropped": "Dropped",
+}
+NOT_STATED_COLUMNS = {
+    "dimension": "Dimension", "source": "Source", "value": "Code", "count": "Not stated", "total": "Total",
+    "percent": "% not stated",
+}
+TOTAL_LABEL = "total"
+
+
+def _shown(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    return table[[c for c in columns if c in table.columns]]
+
+
+def timeliness_figure(table: pd.DataFrame, *, period_kind: str, target: int, title: str) -> str:
+    """T1 median and 90th percentile by period, with the table of n, median, p90 and % within target."""
+    chart = charts.timeliness_chart(table, period="period", target=target, title=title)
+    caption = (f"Working days from receipt to triage by {period_kind} of triage; dashed line: target of "
+               f"{target} working days.")
+    return figure_html(charts.to_svg(chart), caption, table_html(_shown(table, T1_COLUMNS), title, headers=T1_COLUMNS))
+
+
+def likelihood_figure(table: pd.DataFrame, *, band: tuple[float, float], confidence: float, window: str) -> str:
+    """Forest plot of relative likelihoods (band shaded, intervals drawn) with counts beside every ratio."""
+    title = "Relative likelihood of entering the process"
+    chart = charts.likelihood_chart(table, band=band, title=title)
+    caption = (f"Cases received {window} per headcount, each group against its reference group; "
+               f"{confidence:.0%} Katz intervals; shaded: {band[0]:g} to {band[1]:g} (no adverse impact).")
+    return figure_html(charts.to_svg(chart), caption,
+                       table_html(_shown(table, LIKELIHOOD_COLUMNS), title, headers=LIKELIHOOD_COLUMNS))
+
+
+def not_stated_table(table: pd.DataFrame) -> str:
+    """Share of cases and headcount whose ethnicity or place of qualification is not stated, in percent."""
+    share = charts.numeric(table["share"])
+    shown = table.assign(percent=(100 * share).astype(object).where(share.notna(), table["share"]))
+    return table_html(_shown(shown, NOT_STATED_COLUMNS), "Not stated (data quality): cases and headcount in the window",
+                      headers=NOT_STATED_COLUMNS)
+
+
+def actions_figure(table: pd.DataFrame, *, as_of: str) -> str:
+    """Overdue improvement actions by system level (bar chart without the total row, table with it)."""
+    title = f"Improvement actions overdue at {as_of}"
+    levels = table[table["system_level"] != TOTAL_LABEL]
+    chart = charts.overdue_chart(levels, level="system_level", title=title)
+    caption = "Overdue: open or in progress at the end of the quarter and past their due date."
+    return figure_html(charts.to_svg(chart), caption, table_html(_shown(table, ACTIONS_COLUMNS), title, headers=ACTIONS_COLUMNS))
