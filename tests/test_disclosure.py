@@ -146,3 +146,32 @@ def test_percentages_recomputed_from_published_counts(pairs):
             assert row["pct_within_target"] == pytest.approx(100 * row["within_target"] / row["n"])
         if row["n"] == SUPPRESSED:
             assert row["median"] == SUPPRESSED and row["p90"] == SUPPRESSED
+
+
+def test_every_measure_table_passes_its_spec_on_the_demo_extract():
+    from lotus_analytics.disclosure import NOT_STATED_SHARE_SPEC
+    from lotus_analytics.inequalities import entry_relative_likelihood, not_stated_share
+    from lotus_analytics.lessons import overdue_actions
+    from lotus_analytics.periods import latest_complete_quarter, rolling_window
+    from lotus_analytics.synthetic import generate
+    from lotus_analytics.timeliness import triage_timeliness
+    from lotus_analytics.workdays import bank_holidays
+
+    extract = generate(seed=2026)
+    quarter = latest_complete_quarter(extract.extract_date)
+    window = rolling_window(quarter, 2)
+    tables = [
+        (triage_timeliness(extract.cases, period="month", target_working_days=5, holidays=bank_holidays(),
+                           by=["icb_code"]), TRIAGE_TIMELINESS_SPEC),
+        (entry_relative_likelihood(extract.cases, extract.workforce, dimension="ethnic_group_5", reference="White",
+                                   window=window, by=["profession"]), ENTRY_RL_SPEC),
+        (not_stated_share(extract.cases, extract.workforce, dimension="ethnic_group_2", window=window), NOT_STATED_SHARE_SPEC),
+        (overdue_actions(extract.actions, as_of=quarter.end), OVERDUE_ACTIONS_SPEC),
+    ]
+    for table, spec in tables:
+        out = apply_disclosure(table, spec, mode="publication")
+        shown = [v for c in spec.counts for v in out[c] if v != SUPPRESSED and v is not None]
+        assert shown and all(v % 5 == 0 and not 1 <= v <= 7 for v in shown)
+        assert disclosure_mode(out) == "publication" and len(out) == len(table)
+    t1 = apply_disclosure(tables[0][0], TRIAGE_TIMELINESS_SPEC, mode="publication")
+    assert (t1["n"] == SUPPRESSED).any() and (t1["median"] == SUPPRESSED).any()  # small ICB months exist

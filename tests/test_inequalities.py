@@ -8,7 +8,7 @@ import pytest
 from measures_frames import cases_frame, typed
 
 from lotus_analytics.inequalities import entry_relative_likelihood, not_stated_share
-from lotus_analytics.periods import FinancialQuarter, rolling_window
+from lotus_analytics.periods import FinancialQuarter, latest_complete_quarter, rolling_window
 
 WINDOW = rolling_window(FinancialQuarter.parse("2024/25 Q4"), 2)  # 1 Apr 2023 - 31 Mar 2025
 Z95 = 1.959963984540054
@@ -128,3 +128,29 @@ def test_window_before_any_headcount_is_refused():
     early = rolling_window(FinancialQuarter.parse("2022/23 Q4"), 2)
     with pytest.raises(ValueError, match="no headcount for 2021/22 or any earlier financial year"):
         entry_relative_likelihood(CASES, WORKFORCE, dimension="pmq_region", reference="uk", window=early)
+
+
+# --- against the synthetic generator's ground truth ------------------------------------------------
+
+@pytest.fixture(scope="module", params=["default", "none"])
+def demo(request):
+    from lotus_analytics.synthetic import Effects, generate
+
+    extract = generate(seed=2026, effects=Effects() if request.param == "default" else Effects.none())
+    return request.param, extract
+
+
+@pytest.mark.parametrize(("dimension", "reference", "group"),
+                         [("ethnic_group_2", "White", "Black and minority ethnic"), ("pmq_region", "uk", "international")])
+def test_demo_interval_covers_ground_truth_and_no_effect_is_not_flagged(demo, dimension, reference, group):
+    effects, extract = demo
+    quarter = latest_complete_quarter(extract.extract_date)
+    truth = extract.ground_truth["entry"]["windows"][f"2 years to {quarter.label}"]["relative_likelihood"][dimension][group]
+    rl = entry_relative_likelihood(extract.cases, extract.workforce, dimension=dimension, reference=reference,
+                                   window=rolling_window(quarter, 2)).set_index("group")
+    row = rl.loc[group]
+    assert row["lower"] <= truth <= row["upper"]
+    if effects == "none":
+        assert truth == pytest.approx(1.0, abs=0.01) and row["verdict"] == "within or uncertain"
+    else:
+        assert truth > 1.8 and row["verdict"] == "higher"

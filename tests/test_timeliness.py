@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from measures_frames import cases_frame
 
+from lotus_analytics.periods import FinancialQuarter, latest_complete_quarter
 from lotus_analytics.timeliness import period_end, triage_durations, triage_timeliness
 from lotus_analytics.workdays import bank_holidays
 
@@ -79,3 +80,20 @@ def test_period_end_and_bad_arguments():
         triage_timeliness(CASES, period="week", target_working_days=5, holidays=HOLIDAYS)
     with pytest.raises(ValueError, match="no column nonsense"):
         triage_timeliness(CASES, period="month", target_working_days=5, holidays=HOLIDAYS, by=["nonsense"])
+
+
+def test_demo_triage_step_change_matches_ground_truth():
+    from lotus_analytics.synthetic import generate
+
+    extract = generate(seed=2026)
+    truth = extract.ground_truth["triage_step"]
+    step = FinancialQuarter.containing(pd.Timestamp(truth["month"]))
+    t1 = triage_timeliness(extract.cases, period="quarter", target_working_days=5, holidays=HOLIDAYS)
+    quarters = t1["period"].map(FinancialQuarter.parse)
+    complete = quarters <= latest_complete_quarter(extract.extract_date)
+    before = t1[quarters < step]
+    after = t1[(quarters > step) & complete]
+    assert len(before) >= 8 and len(after) >= 6
+    assert (before["median"] - truth["median_working_days_before"]).abs().max() <= 1.5
+    assert (after["median"] - truth["median_working_days_after"]).abs().max() <= 1.0
+    assert (after["pct_within_target"] > before["pct_within_target"].max()).all()
