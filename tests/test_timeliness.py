@@ -6,7 +6,7 @@ import pytest
 from measures_frames import cases_frame
 
 from lotus_analytics.periods import FinancialQuarter, latest_complete_quarter
-from lotus_analytics.timeliness import period_end, triage_durations, triage_timeliness
+from lotus_analytics.timeliness import period_end, period_labels, triage_durations, triage_timeliness
 from lotus_analytics.workdays import bank_holidays
 
 HOLIDAYS = bank_holidays("ENG")
@@ -97,3 +97,10 @@ def test_demo_triage_step_change_matches_ground_truth():
     assert (before["median"] - truth["median_working_days_before"]).abs().max() <= 1.5
     assert (after["median"] - truth["median_working_days_after"]).abs().max() <= 1.0
     assert (after["pct_within_target"] > before["pct_within_target"].max()).all()
+
+
+def test_period_labels_match_periods_module_with_missing_dates():
+    dates = pd.Series(pd.to_datetime(["2022-03-31", None, "2022-04-01", "2022-03-31"]))
+    assert period_labels(dates, "quarter").tolist() == ["2021/22 Q4", None, "2022/23 Q1", "2021/22 Q4"]
+    assert period_labels(dates, "month").tolist() == ["2022-03", None, "2022-04", "2022-03"]
+    assert period_labels(pd.Series([pd.NaT]), "month").tolist() == [None]
