@@ -49,50 +49,57 @@ def _bool_codes(rng: np.random.Generator, n: int, share: float, missing: float) 
     return np.where(u < missing, -1, (u < missing + (1 - missing) * share).astype(int))
 
 
-def _update_block(kind: str, case_index: np.ndarray, sent: np.ndarray, meeting: str | None = None, meeting_dates: np.ndarray | None = None) -> pd.DataFrame:
-    return pd.DataFrame({
+def _update_block(kind: str, case_index: np.ndarray, sent: np.ndarray, meeting: str | None = None, meeting_dates: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    n = len(case_index)
+    return {
         "case_index": case_index,
-        "update_type": kind,
-        "meeting": meeting,
-        "date_meeting": np.full(len(case_index), NAT) if meeting_dates is None else meeting_dates,
+        "update_type": np.full(n, schema.UPDATE_TYPES.index(kind)),
+        "meeting": np.full(n, -1 if meeting is None else schema.MEETINGS.index(meeting)),
+        "date_meeting": np.full(n, NAT) if meeting_dates is None else meeting_dates,
         "date_sent": sent,
-    })
+    }
 
 
-def draw_updates(rng: np.random.Generator, cases: pd.DataFrame, extract_date: date, holidays: np.ndarray) -> pd.DataFrame:
+def draw_updates(rng: np.random.Generator, cases: pd.DataFrame, extract_date: date, holidays: np.ndarray) -> dict[str, np.ndarray]:
     """Acknowledgements, post-meeting outcome letters (triage, PAG, decision panel or hearing), progress and closure letters."""
     n = len(cases)
     idx = np.arange(n)
     day = {c: cases[c].to_numpy(dtype="datetime64[D]") for c in ("date_received", "date_triaged", "date_first_pag", "date_decision_panel", "date_closed")}
     limit = np.datetime64(extract_date)
 
-    def letters(after: np.ndarray, median: float) -> np.ndarray:
-        return after_working_days(after, lognormal_days(rng, median, 0.7, n), holidays)
+    def letters(after: np.ndarray, median: float, rows: np.ndarray = idx) -> np.ndarray:
+        return after_working_days(after[rows], lognormal_days(rng, median, 0.7, len(rows)), holidays)
 
-    triage_letter = (rng.random(n) < TRIAGE_LETTER_SHARE) & ~np.isnat(day["date_triaged"])
+    triage_letter = idx[(rng.random(n) < TRIAGE_LETTER_SHARE) & ~np.isnat(day["date_triaged"])]
     hearing = cases["regime"].to_numpy() == "mhps"
     span = (np.where(np.isnat(day["date_closed"]), limit, day["date_closed"]) - day["date_received"]).astype(int) - FIRST_PROGRESS_DAYS
     progress_counts = rng.poisson(np.maximum(span, 0) / PROGRESS_EVERY_DAYS)
     progress_case = np.repeat(idx, progress_counts)
     progress_offset = FIRST_PROGRESS_DAYS + (rng.random(len(progress_case)) * span[progress_case]).astype(np.int64)
-    progress_dates = after_days(day["date_received"][progress_case], progress_offset)
+    panel = day["date_decision_panel"]
     blocks = [
         _update_block("acknowledgement", idx, letters(day["date_received"], ACK_WAIT)),
-        _update_block("post_meeting_outcome", idx[triage_letter], letters(day["date_triaged"], MEETING_LETTER_WAIT)[triage_letter], "triage", day["date_triaged"][triage_letter]),
+        _update_block("post_meeting_outcome", triage_letter, letters(day["date_triaged"], MEETING_LETTER_WAIT, triage_letter), "triage", day["date_triaged"][triage_letter]),
         _update_block("post_meeting_outcome", idx, letters(day["date_first_pag"], MEETING_LETTER_WAIT), "pag", day["date_first_pag"]),
-        _update_block("post_meeting_outcome", idx[hearing], letters(day["date_decision_panel"], MEETING_LETTER_WAIT)[hearing], "hearing", day["date_decision_panel"][hearing]),
-        _update_block("post_meeting_outcome", idx[~hearing], letters(day["date_decision_panel"], MEETING_LETTER_WAIT)[~hearing], "decision_panel", day["date_decision_panel"][~hearing]),
-        _update_block("progress", progress_case, progress_dates),
+        _update_block("post_meeting_outcome", idx[hearing], letters(panel, MEETING_LETTER_WAIT, idx[hearing]), "hearing", panel[hearing]),
+        _update_block("post_meeting_outcome", idx[~hearing], letters(panel, MEETING_LETTER_WAIT, idx[~hearing]), "decision_panel", panel[~hearing]),
+        _update_block("progress", progress_case, after_days(day["date_received"][progress_case], progress_offset)),
         _update_block("closure", idx, letters(day["date_closed"], CLOSURE_LETTER_WAIT)),
     ]
-    updates = pd.concat(blocks, ignore_index=True)
-    updates = updates[updates["date_sent"].notna() & (updates["date_sent"] <= pd.Timestamp(extract_date))]
-    updates = updates.sort_values(["case_index", "date_sent", "update_type"], kind="stable").reset_index(drop=True)
-    m = len(updates)
-    updates["case_id"] = cases["case_id"].to_numpy()[updates["case_index"].to_numpy()]
-    updates["channel"] = labels(categorical(rng, m, CHANNEL_MIX), schema.CHANNELS)
-    updates["support_signposted"] = _bool_codes(rng, m, SIGNPOSTED, SIGNPOSTED_MISSING)
-    return updates.drop(columns="case_index")
+    columns = {c: np.concatenate([b[c] for b in blocks]) for c in blocks[0]}
+    sent = columns["date_sent"]
+    keep = np.flatnonzero(~np.isnat(sent) & (sent <= limit))
+    keep = keep[np.lexsort((columns["update_type"][keep], sent[keep], columns["case_index"][keep]))]
+    m = len(keep)
+    return {
+        "case_id": cases["case_id"].to_numpy()[columns["case_index"][keep]],
+        "update_type": labels(columns["update_type"][keep], schema.UPDATE_TYPES),
+        "meeting": labels(columns["meeting"][keep], schema.MEETINGS),
+        "date_meeting": columns["date_meeting"][keep],
+        "date_sent": sent[keep],
+        "channel": labels(categorical(rng, m, CHANNEL_MIX), schema.CHANNELS),
+        "support_signposted": _bool_codes(rng, m, SIGNPOSTED, SIGNPOSTED_MISSING),
+    }
 
 
 def _time_share(dates: np.ndarray, start: np.datetime64, end: np.datetime64) -> np.ndarray:

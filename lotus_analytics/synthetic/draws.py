@@ -19,8 +19,9 @@ def probabilities(weights: Sequence[float]) -> np.ndarray:
 
 
 def categorical(rng: np.random.Generator, n: int, weights: Sequence[float]) -> np.ndarray:
-    """`n` category indices drawn with the given weights."""
-    return rng.choice(len(weights), size=n, p=probabilities(weights))
+    """`n` category indices drawn with the given weights (inverse CDF of uniforms)."""
+    cum = np.cumsum(probabilities(weights))
+    return np.minimum(np.searchsorted(cum, rng.random(n), side="right"), len(cum) - 1)
 
 
 def conditional_categorical(rng: np.random.Generator, given: np.ndarray, table: np.ndarray) -> np.ndarray:
@@ -41,8 +42,10 @@ def lognormal_days(rng: np.random.Generator, median: np.ndarray | float, sigma: 
 
 def after_working_days(start: np.ndarray, days: np.ndarray, holidays: np.ndarray) -> np.ndarray:
     """`start + days` working days as datetime64[D]; NaT where `start` is NaT."""
-    out = add_working_days(start, np.where(np.isnat(start), 0, days), holidays)
-    return np.where(np.isnat(start), NAT, out).astype("datetime64[D]")
+    out = np.full(len(start), NAT)
+    known = ~np.isnat(start)
+    out[known] = add_working_days(start[known], np.asarray(days)[known], holidays)
+    return out
 
 
 def after_days(start: np.ndarray, days: np.ndarray) -> np.ndarray:
@@ -77,9 +80,9 @@ def labels(codes: np.ndarray, values: Sequence[str]) -> np.ndarray:
     return table[np.where(codes < 0, len(values), codes)]
 
 
-def sequence_ids(prefix: str, n: int, width: int = 7) -> np.ndarray:
-    """Identifiers prefix0000001, prefix0000002, ... as an object array."""
-    numbers = np.char.zfill(np.arange(1, n + 1).astype(str), width)
+def sequence_ids(prefix: str, n: int, width: int = 7, start: np.ndarray | None = None) -> np.ndarray:
+    """Identifiers prefix0000001, prefix0000002, ... (or prefix + each number of `start`) as an object array."""
+    numbers = np.char.zfill((np.arange(1, n + 1) if start is None else start).astype(str), width)
     return np.char.add(prefix, numbers).astype(object)
 
 

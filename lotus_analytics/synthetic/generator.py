@@ -48,7 +48,7 @@ def _case_columns(population: Population, who: np.ndarray, received: np.ndarray,
     icb = population.icb[who]
     return {
         "case_id": sequence_ids("CS", len(who)),
-        "practitioner_id": population.practitioner_id[who],
+        "practitioner_id": population.practitioner_ids(who),
         "region": np.array(population.icb_regions, dtype=object)[icb],
         "icb_code": np.array(population.icb_codes, dtype=object)[icb],
         "profession": labels(population.profession[who], schema.PROFESSIONS),

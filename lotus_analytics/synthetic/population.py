@@ -58,7 +58,8 @@ _GROUP_5_INDEX = {g: i for i, g in enumerate(schema.ETHNIC_GROUPS_5)}
 class Population:
     """Practitioners as parallel arrays of codes (indices into the schema value lists)."""
 
-    practitioner_id: np.ndarray
+    pseudonym: np.ndarray
+    """A random permutation: practitioner i is known as PR<pseudonym[i] + 1>."""
     icb_codes: tuple[str, ...]
     icb_regions: tuple[str, ...]
     icb: np.ndarray
@@ -67,6 +68,10 @@ class Population:
     first_fy: np.ndarray
     last_fy: np.ndarray
     financial_years: tuple[int, ...]
+
+    def practitioner_ids(self, who: np.ndarray) -> np.ndarray:
+        """Pseudonymous identifiers of the practitioners with these indices."""
+        return sequence_ids("PR", len(who), 8, start=self.pseudonym[who] + 1)
 
     @property
     def size(self) -> int:
@@ -130,7 +135,7 @@ def build_population(rng: np.random.Generator, regions: Sequence[str], scale: fl
     first_fy[joiners] = rng.integers(1, last + 1, joiners.sum())
     last_fy[leavers] = rng.integers(0, last, leavers.sum())
     return Population(
-        practitioner_id=sequence_ids("PR", n, 8)[rng.permutation(n)],
+        pseudonym=rng.permutation(n),
         icb_codes=icb_codes,
         icb_regions=icb_regions,
         icb=icb,

@@ -19,19 +19,22 @@ from lotus_analytics.periods import FinancialQuarter, fy_label, latest_complete_
 from lotus_analytics.synthetic.cases import simulate_process, year_span, year_trend, yearly_rates
 from lotus_analytics.synthetic.draws import has_label
 from lotus_analytics.synthetic.effects import Effects
-from lotus_analytics.synthetic.population import Population, headcount_years
+from lotus_analytics.synthetic.population import DEMOGRAPHIC_VALUES, Population, headcount_years
 
 REPLAY_ROWS = 200_000  # case histories replayed to estimate the uncensored median time to closure
 WINDOW_YEARS = 2
 
 
-def _dimension_labels(population: Population) -> dict[str, np.ndarray]:
-    ethnicity = pd.Series(population.label("ethnicity_code"))
-    return {
-        "ethnic_group_2": schema.ethnic_group_2(ethnicity).to_numpy(dtype=object),
-        "ethnic_group_5": schema.ethnic_group_5(ethnicity).to_numpy(dtype=object),
-        **{c: population.label(c) for c in ("pmq_region", "sex", "age_band", "disability")},
-    }
+def _dimension_codes(population: Population) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per inequality dimension: each practitioner's group index and the group labels."""
+    codes = pd.Series(schema.ETHNIC_CODES)
+    out = {}
+    for dimension, grouping in (("ethnic_group_2", schema.ethnic_group_2), ("ethnic_group_5", schema.ethnic_group_5)):
+        names, index = np.unique(grouping(codes).to_numpy(dtype=str), return_inverse=True)
+        out[dimension] = (index[population.demographics["ethnicity_code"]], names)
+    for column in ("pmq_region", "sex", "age_band", "disability"):
+        out[column] = (population.demographics[column], np.array(DEMOGRAPHIC_VALUES[column]))
+    return out
 
 
 def _windows(population: Population, extract_date: date) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
@@ -52,7 +55,7 @@ def _windows(population: Population, extract_date: date) -> list[tuple[str, pd.T
 def entry_ratios(population: Population, effects: Effects, extract_date: date, holidays: np.ndarray, reference: dict[str, str]) -> dict[str, Any]:
     """Expected relative likelihood of entering the process for every group of every dimension, per window."""
     rates = yearly_rates(population, effects)
-    groups = _dimension_labels(population)
+    groups = _dimension_codes(population)
     counted = headcount_years(population, extract_date)
     out: dict[str, Any] = {}
     for name, start, end in _windows(population, extract_date):
@@ -67,13 +70,16 @@ def entry_ratios(population: Population, effects: Effects, extract_date: date, h
         headcount_in = [y for y in years if y in counted]
         headcount = np.mean([population.active(y) for y in headcount_in], axis=0)
         ratios, cases, people = {}, {}, {}
-        for dimension, values in groups.items():
-            frame = pd.DataFrame({"g": values, "e": expected, "h": headcount}).groupby("g")[["e", "h"]].sum()
-            rate = frame["e"] / frame["h"]
-            ref = rate[reference[dimension]]
-            ratios[dimension] = {g: float(r / ref) for g, r in rate.items() if g not in (reference[dimension], schema.NOT_STATED)}
-            cases[dimension] = {g: float(v) for g, v in frame["e"].items()}
-            people[dimension] = {g: float(v) for g, v in frame["h"].items()}
+        for dimension, (index, names) in groups.items():
+            e = np.bincount(index, weights=expected, minlength=len(names))
+            h = np.bincount(index, weights=headcount, minlength=len(names))
+            ref = np.flatnonzero(names == reference[dimension])[0]
+            ratios[dimension] = {
+                str(g): float(e[k] / h[k] / (e[ref] / h[ref]))
+                for k, g in enumerate(names) if k != ref and g != schema.NOT_STATED and h[k] > 0
+            }
+            cases[dimension] = dict(zip(names.tolist(), e.tolist()))
+            people[dimension] = dict(zip(names.tolist(), h.tolist()))
         out[name] = {
             "start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}",
             "case_years": [fy_label(population.financial_years[y]) for y in years],
@@ -100,11 +106,11 @@ def closure_medians(
     """Median calendar days received -> closed by place of qualification, uncensored.
 
     Estimated by replaying the case process (new random draws) for the generated cases, repeated
-    to at least REPLAY_ROWS histories, with no extract date to cut them short: the value a
+    or sampled to REPLAY_ROWS histories, with no extract date to cut them short: the value a
     Kaplan-Meier median estimates once follow-up is long enough.
     """
-    repeat = max(1, -(-REPLAY_ROWS // max(len(received), 1)))
-    take = np.tile(np.arange(len(received)), repeat)[: max(REPLAY_ROWS, len(received))]
+    n = len(received)
+    take = np.arange(REPLAY_ROWS) % n if n <= REPLAY_ROWS else rng.choice(n, REPLAY_ROWS, replace=False)
     international = pmq[take] == "international"
     process = simulate_process(rng, received[take], bme[take], international, effects, holidays, bands)
     days = (process["date_closed"] - received[take]).astype(int)

@@ -1,7 +1,7 @@
 """Turn the generator's arrays into typed tables: schema column order and the store's dtypes.
 
 Dates datetime64[ns], ints "Int64", bools "boolean", everything else object (str or None). Ints and
-bools arrive as integer codes with -1 for missing.
+bools arrive as integer codes with -1 for missing; text arrives as str or None.
 """
 
 from __future__ import annotations
@@ -24,13 +24,12 @@ def default_config() -> Config:
 
 def _typed_column(kind: str, values: Any) -> pd.Series:
     if kind == "date":
-        return pd.Series(np.asarray(values, dtype="datetime64[D]")).astype("datetime64[ns]")
+        return pd.Series(pd.to_datetime(values).to_numpy().astype("datetime64[ns]") if isinstance(values, pd.Series) else np.asarray(values).astype("datetime64[ns]"))
     if kind in ("int", "bool"):
         codes = np.asarray(values, dtype=np.int64)
         column = pd.Series(codes, dtype="Int64") if kind == "int" else pd.Series(codes == 1, dtype="boolean")
         return column.mask(codes < 0)
-    column = pd.Series(np.asarray(values, dtype=object), dtype=object)
-    return column.where(column.notna(), None)
+    return pd.Series(np.asarray(values, dtype=object), dtype=object)
 
 
 def typed_table(name: str, columns: Mapping[str, Any]) -> pd.DataFrame:
