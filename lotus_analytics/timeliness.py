@@ -119,7 +119,7 @@ def triage_timeliness(
         for column, value in zip(by, key if isinstance(key, tuple) else (key,)):
             summary[column] = value
         frames.append(summary)
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["period", "n"])
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["period", *by, "n", "within_target"])
     n = out["n"].astype(float)
     out["pct_within_target"] = 100 * out["within_target"].astype(float) / n.where(n > 0)
     out = out.assign(measure="T1", period_type=period, target=target_working_days, unit="working days", method=T1_METHOD)

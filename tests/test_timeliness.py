@@ -104,3 +104,11 @@ def test_period_labels_match_periods_module_with_missing_dates():
     assert period_labels(dates, "quarter").tolist() == ["2021/22 Q4", None, "2022/23 Q1", "2021/22 Q4"]
     assert period_labels(dates, "month").tolist() == ["2022-03", None, "2022-04", "2022-03"]
     assert period_labels(pd.Series([pd.NaT]), "month").tolist() == [None]
+
+
+def test_no_triaged_case_gives_an_empty_table():
+    waiting = CASES[CASES["date_triaged"].isna()]
+    for by in ((), ("profession",)):
+        t1 = triage_timeliness(waiting.head(0), period="month", target_working_days=5, holidays=HOLIDAYS, by=by)
+        assert t1.empty and "pct_within_target" in t1.columns
+    assert triage_timeliness(waiting, period="month", target_working_days=5, holidays=HOLIDAYS).empty
