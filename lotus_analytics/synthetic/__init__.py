@@ -6,7 +6,8 @@
 """
 
 from lotus_analytics.synthetic.effects import Effects
+from lotus_analytics.synthetic.faults import PlantedFault, write_faulty_extract
 from lotus_analytics.synthetic.generator import SyntheticExtract, generate
 from lotus_analytics.synthetic.writer import write_extract
 
-__all__ = ["Effects", "SyntheticExtract", "generate", "write_extract"]
+__all__ = ["Effects", "PlantedFault", "SyntheticExtract", "generate", "write_extract", "write_faulty_extract"]
