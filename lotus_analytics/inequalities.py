@@ -95,7 +95,9 @@ def window_headcount(
     return np.floor(mean + 0.5).astype("int64").rename("headcount")
 
 
-def window_events(cases: pd.DataFrame, dimension: str, window: Window, by: Sequence[str] = (), *, codes: bool = False) -> pd.Series:
+def window_events(
+    cases: pd.DataFrame, dimension: str, window: Window, by: Sequence[str] = (), *, codes: bool = False
+) -> pd.Series:
     """Cases received within the window (inclusive) per (*by, group)."""
     inside = cases[cases["date_received"].between(window.start, window.end)]
     keyed = inside.assign(group=dimension_values(inside, dimension, codes=codes).fillna(MISSING))
@@ -136,7 +138,8 @@ def entry_relative_likelihood(
         [window_events(cases, dimension, window, by), window_headcount(workforce, dimension, window, by)], axis=1
     ).fillna(0).astype("int64").reset_index()
     table = table[~table["group"].isin(NOT_STATED_VALUES | {MISSING})]
-    ref = table[table["group"] == reference].drop(columns="group").rename(columns={"events": "ref_events", "headcount": "ref_headcount"})
+    ref = table[table["group"] == reference].drop(columns="group")
+    ref = ref.rename(columns={"events": "ref_events", "headcount": "ref_headcount"})
     if ref.empty:
         raise ValueError(f"no cases or headcount for the reference group {reference!r} of {dimension}")
     rows = table[table["group"] != reference]
