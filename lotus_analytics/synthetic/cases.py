@@ -52,8 +52,9 @@ OUTCOME_BY_PATH = np.array([  # schema.OUTCOMES order
 ])
 REFERRAL_BY_PATH = np.array([0.01, 0.02, 0.08, 0.20, 0.50])
 # Median waits in working days (lognormal); post-triage waits scale with the closure effect.
-PAG_WAIT, URGENT_PAG_WAIT, INVESTIGATION_WAIT, INVESTIGATION_LENGTH = 15, 3, 10, 60
-PANEL_WAIT, DECISION_WAIT, INFORM_WAIT, CLOSE_WAIT = 25, 10, 3, 8
+PAG_WAIT, URGENT_PAG_WAIT, INVESTIGATION_WAIT, INVESTIGATION_LENGTH = 15, 3, 10, 80
+PANEL_WAIT, DECISION_WAIT, INFORM_WAIT, CLOSE_WAIT = 25, 20, 3, 15
+ON_HOLD_SHARE, ON_HOLD_WAIT = 0.04, 300  # PAG cases paused for police or regulator proceedings
 SIGMA = 0.6
 TRIAGE_SIGMA = 0.5
 SUPPORT_OFFERED, NAMED_CONTACT, FLAG_MISSING = 0.80, 0.85, 0.05
@@ -158,6 +159,8 @@ def simulate_process(
         [triaged, wait(triaged, DECISION_WAIT * cf), pag, wait(inv_end, DECISION_WAIT * cf)],
         default=panel_date,
     )
+    on_hold = to_pag & (rng.random(n) < ON_HOLD_SHARE)
+    decided = np.where(on_hold, wait(decided, ON_HOLD_WAIT * cf, 0.5), decided)
     informed = wait(decided, INFORM_WAIT, 0.7, minimum=0)
     closed = wait(informed, CLOSE_WAIT * cf)
     return {
