@@ -9,6 +9,8 @@ CDN, which NHS networks often cannot reach (STACK_NOTES.md, "Altair offline").
 
 from __future__ import annotations
 
+import html
+
 import altair as alt
 import pandas as pd
 import vl_convert as vlc
@@ -44,8 +46,9 @@ def numeric(column: pd.Series) -> pd.Series:
     return pd.to_numeric(column, errors="coerce")
 
 
-def timeliness_chart(table: pd.DataFrame, *, period: str, target: float, title: str) -> alt.TopLevelMixin:
-    """Median and 90th percentile of T1 working days per period, with the target as a dashed line."""
+def timeliness_chart(table: pd.DataFrame, *, period_kind: str, target: float, title: str) -> alt.TopLevelMixin:
+    """Median and 90th percentile of T1 working days per `period` (a month or quarter label), target dashed."""
+    period = "period"
     long = pd.DataFrame({period: table[period], "Median": numeric(table["median"]),
                          "90th percentile": numeric(table["p90"])})
     long = long.melt(id_vars=[period], value_vars=["Median", "90th percentile"],
@@ -61,7 +64,7 @@ def timeliness_chart(table: pd.DataFrame, *, period: str, target: float, title: 
     rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(
         color=NHS_WARM_YELLOW, strokeDash=[6, 4], strokeWidth=2).encode(y="target:Q")
     description = (f"Line chart of the median and 90th percentile working days from receipt to triage by "
-                   f"{period}, with the target of {target:g} working days drawn as a dashed line.")
+                   f"{period_kind}, with the target of {target:g} working days drawn as a dashed line.")
     return _styled((rule + lines).properties(width=WIDTH, height=220), title, description)
 
 
@@ -104,5 +107,11 @@ def overdue_chart(table: pd.DataFrame, *, level: str, title: str) -> alt.TopLeve
 
 
 def to_svg(chart: alt.TopLevelMixin) -> str:
-    """Render a chart to a standalone SVG string with vl-convert (no JavaScript, no network)."""
-    return vlc.vegalite_to_svg(chart.to_json(), vl_version=VEGA_LITE_VERSION)
+    """Render a chart to a standalone SVG (vl-convert: no JavaScript, no network).
+
+    The chart's description becomes the SVG's accessible name (role="img", aria-label).
+    """
+    spec = chart.to_dict()
+    svg = vlc.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION)
+    label = html.escape(spec.get("description", ""), quote=True)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)

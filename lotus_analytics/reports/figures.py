@@ -37,7 +37,7 @@ def _shown(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
 
 def timeliness_figure(table: pd.DataFrame, *, period_kind: str, target: int, title: str) -> str:
     """T1 median and 90th percentile by period, with the table of n, median, p90 and % within target."""
-    chart = charts.timeliness_chart(table, period="period", target=target, title=title)
+    chart = charts.timeliness_chart(table, period_kind=period_kind, target=target, title=title)
     caption = (f"Working days from receipt to triage by {period_kind} of triage; dashed line: target of "
                f"{target} working days.")
     return figure_html(charts.to_svg(chart), caption, table_html(_shown(table, T1_COLUMNS), title, headers=T1_COLUMNS))

@@ -30,7 +30,7 @@ h1 {{ border-bottom: 4px solid {NHS_BLUE}; padding-bottom: .3em; }}
                 padding: .8em 1em; margin: 1em 0; }}
 .lotus-mode {{ background: {NHS_PALE_GREY}; padding: .6em 1em; border-left: 6px solid {NHS_BLUE}; }}
 .lotus-figure {{ display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; margin: 1em 0 2em; }}
-.lotus-figure figure {{ margin: 0; }}
+.lotus-figure figure {{ margin: 0; max-width: 540px; }}
 table.lotus-table {{ border-collapse: collapse; font-size: .9em; margin: .5em 0; }}
 table.lotus-table caption {{ caption-side: top; text-align: left; font-weight: bold; color: {NHS_DARK_BLUE};
                              padding-bottom: .4em; }}

@@ -1,0 +1,174 @@
+"""The quarterly report, executed by papermill on the seeded synthetic extract ingested into a store.
+
+Figures in tables.xlsx are checked against values computed here, independently, from the generator's
+raw rows (numpy busday_count with the `holidays` calendar, plain pandas counting) after applying the
+publication rule by hand: counts 1-7 hidden, other counts rounded to the nearest 5.
+"""
+
+from __future__ import annotations
+
+import re
+
+import holidays as holidays_lib
+import numpy as np
+import pandas as pd
+import pytest
+
+from lotus_analytics.periods import PeriodError
+from lotus_analytics.reports import ReportError, build_report
+
+pytestmark = pytest.mark.notebook
+
+QUARTER = "2026/27 Q2"
+REGION = "North West"
+Q_START, Q_END = pd.Timestamp("2026-07-01"), pd.Timestamp("2026-09-30")
+WINDOW_START = pd.Timestamp("2024-10-01")  # eight quarters ending 2026/27 Q2
+WHITE, NOT_STATED_CODES = {"A", "B", "C"}, {"Z", "99"}
+
+
+def published_count(value: int) -> object:
+    """METHODS.md section 4 by hand: 0 stays 0, 1-7 hidden, others to the nearest 5 (halves up)."""
+    if value == 0:
+        return 0
+    return "*" if value <= 7 else int(np.floor(value / 5 + 0.5) * 5)
+
+
+def sheet(path, name: str) -> pd.DataFrame:
+    return pd.read_excel(path, sheet_name=name, dtype=object)
+
+
+@pytest.fixture(scope="module")
+def report(ingested, tmp_path_factory):
+    return build_report(quarter=QUARTER, region=REGION, store=ingested.store,
+                        out_root=tmp_path_factory.mktemp("reports"))
+
+
+@pytest.fixture(scope="module")
+def html(report) -> str:
+    return report.html.read_text(encoding="utf-8")
+
+
+def test_output_folder_and_files(report):
+    assert report.folder.parts[-2:] == ("2026-27-Q2", "north-west")
+    assert report.html.name == "report.html" and report.html.is_file()
+    assert report.notebook.is_file() and report.xlsx.is_file()
+
+
+def test_t1_quarter_matches_raw_rows(ingested, report):
+    cases = ingested.extract.cases
+    done = cases[(cases["region"] == REGION) & cases["date_triaged"].between(Q_START, Q_END)]
+    bank = np.array(sorted(holidays_lib.country_holidays("GB", subdiv="ENG", years=range(2020, 2028))),
+                    dtype="datetime64[D]")
+    start = done["date_received"].to_numpy(dtype="datetime64[D]") + 1
+    end = done["date_triaged"].to_numpy(dtype="datetime64[D]") + 1
+    working = np.busday_count(start, end, holidays=bank)
+    row = sheet(report.xlsx, "t1_by_quarter").set_index("period").loc[QUARTER]
+    assert len(done) > 7  # the check below is about a shown figure
+    assert row["n"] == published_count(len(done))
+    assert float(row["median"]) == pytest.approx(float(np.median(working)))
+    assert row["within_target"] == published_count(int((working <= 5).sum()))
+
+
+def test_t1_months_are_the_twelve_ending_with_the_quarter(report):
+    months = list(sheet(report.xlsx, "t1_by_month")["period"])
+    assert months == [f"{y}-{m:02d}" for y, m in [(2025, m) for m in range(10, 13)] + [(2026, m) for m in range(1, 10)]]
+
+
+def test_relative_likelihood_counts_match_raw_rows(ingested, report):
+    cases, workforce = ingested.extract.cases, ingested.extract.workforce
+    inside = cases[(cases["region"] == REGION) & cases["date_received"].between(WINDOW_START, Q_END)]
+    bme = ~inside["ethnicity_code"].isin(WHITE | NOT_STATED_CODES)
+    # headcount rows of the ethnicity marginal table; 2026/27 has none yet and takes 2025/26's
+    others = ["sex", "age_band", "pmq_region", "disability"]
+    marginal = workforce[workforce["ethnicity_code"].notna() & workforce[others].isna().all(axis=1)
+                         & (workforce["region"] == REGION)]
+    is_bme = ~marginal["ethnicity_code"].isin(WHITE | NOT_STATED_CODES)
+    per_year = marginal[is_bme].groupby("period")["headcount"].sum()
+    headcount = int(np.floor(np.mean([per_year["2024/25"], per_year["2025/26"], per_year["2025/26"]]) + 0.5))
+    row = sheet(report.xlsx, "entry_likelihood").set_index("group").loc["Black and minority ethnic"]
+    assert row["events"] == published_count(int(bme.sum()))
+    assert row["ref_events"] == published_count(int(inside["ethnicity_code"].isin(WHITE).sum()))
+    assert row["headcount"] == published_count(headcount)
+
+
+def test_relative_likelihood_interval_covers_ground_truth(ingested, report):
+    truth = ingested.extract.ground_truth["entry"]["windows"]["2024/25 to 2025/26"]["relative_likelihood"]
+    rows = sheet(report.xlsx, "entry_likelihood").set_index("group")
+    for group, dimension in (("Black and minority ethnic", "ethnic_group_2"), ("international", "pmq_region")):
+        assert float(rows.loc[group, "lower"]) <= truth[dimension][group] <= float(rows.loc[group, "upper"])
+        assert rows.loc[group, "verdict"] == "higher"
+
+
+def test_overdue_actions_match_raw_rows(ingested, report):
+    a = ingested.extract.actions
+    raised = a[a["date_raised"] <= Q_END]
+    open_then = ~(raised["date_completed"] <= Q_END) & (raised["status"] != "dropped")
+    overdue = (open_then & (raised["date_due"] < Q_END)).groupby(raised["system_level"]).sum()
+    table = sheet(report.xlsx, "overdue_actions").set_index("system_level")
+    assert table.loc["total", "raised"] == published_count(len(raised))
+    for level, count in overdue.items():
+        shown = table.loc[level, "overdue"]
+        # a secondary suppression may hide a count >= 8; every shown count must be the rounded truth
+        assert shown == "*" or shown == published_count(int(count))
+        if 1 <= count <= 7:
+            assert shown == "*"
+
+
+def test_every_published_table_passed_disclosure_control(report):
+    book = pd.read_excel(report.xlsx, sheet_name=None, dtype=object)
+    assert list(book)[0] == "About"
+    tables = {name: frame for name, frame in book.items() if name != "About"}
+    assert set(tables) == {"t1_by_month", "t1_by_quarter", "entry_likelihood", "not_stated", "overdue_actions",
+                           "manifest_counts"}
+    for name, frame in tables.items():
+        assert set(frame["disclosure"].str.split(":").str[0]) == {"publication"}, name
+        counts = frame.filter(items=["n", "events", "headcount", "raised", "overdue", "count", "rows_read"])
+        for value in counts.to_numpy().ravel():
+            assert value == "*" or (int(value) % 5 == 0), (name, value)
+
+
+def test_about_sheet_states_period_extract_date_and_mode(report):
+    about = sheet(report.xlsx, "About").set_index("item")["value"]
+    assert about["Quarter"] == "2026/27 Q2 (2026-07-01 to 2026-09-30)"
+    assert about["Extract date"] == "2026-10-15"
+    assert about["Disclosure mode"] == "publication"
+    assert "Katz" in about["Method: Relative likelihood of entering the process"]
+
+
+def test_html_is_offline_without_code_and_with_charts(html):
+    assert not re.search(r"<script|<link", html, flags=re.I)
+    assert not re.search(r"https?://(?!www\.w3\.org/)", html)
+    assert "cdn" not in html.lower()
+    assert "sections.prepare" not in html and "import " not in html
+    labels = re.findall(r'<svg [^>]*aria-label="([^"]*)"', html)
+    assert len(labels) == html.count("<svg") == 4
+    assert [label.split(" ")[0] for label in labels] == ["Line", "Line", "Forest", "Bar"]
+    assert "by month, with the target of 5 working days" in labels[0]
+
+
+def test_html_states_extract_date_manifest_counts_and_mode(ingested, html):
+    assert "Extract date:</strong> 15 October 2026" in html
+    assert "2026/27 Q2 (1 July 2026 to 30 September 2026)" in html
+    rows = len(ingested.extract.cases)
+    shown = re.findall(r'<td class="?num"?>([^<]*)</td>', html[html.index("Rows quarantined"):])
+    assert shown[:3] == [f"{published_count(rows):,}", f"{published_count(rows):,}", "0"]  # cases: read, stored, quarantined
+    assert "Rows quarantined" in html
+    assert "<strong>publication mode</strong>" in html
+    assert "INTERNAL" not in html
+
+
+def test_internal_mode_says_so_first_and_is_not_rounded(ingested, tmp_path):
+    paths = build_report(quarter=QUARTER, region=REGION, store=ingested.store, out_root=tmp_path,
+                         disclosure_mode="internal")
+    html = paths.html.read_text(encoding="utf-8")
+    body = html[html.index("<main>"):]
+    assert body.index("INTERNAL — NOT FOR PUBLICATION") < body.index("<h1>")
+    manifest = sheet(paths.xlsx, "manifest_counts").set_index("table")
+    assert manifest.loc["cases", "rows_stored"] == len(ingested.extract.cases)  # exact, not rounded
+
+
+def test_bad_region_and_quarter_are_refused_with_a_message(ingested, tmp_path):
+    with pytest.raises(ReportError, match="'Narnia' is not an NHS England region"):
+        build_report(quarter=QUARTER, region="Narnia", store=ingested.store, out_root=tmp_path)
+    with pytest.raises(PeriodError, match="not a financial quarter"):
+        build_report(quarter="2026 Q2", region=REGION, store=ingested.store, out_root=tmp_path)
