@@ -1,0 +1,66 @@
+"""The dashboard as an ipywidgets app: quarter, ICB and profession filters over three measure panels.
+
+Charts are static SVG inside `ipywidgets.HTML` (offline, and each panel stays far below the ~100 KB
+output size that hangs Voilà, STACK_NOTES.md). Errors become a short friendly message: no traceback
+ever reaches the browser. Publication-mode disclosure control is forced whatever the configuration.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from lotus_analytics.config import load_config
+from lotus_analytics.dashboard.views import ALL, icb_options, panels, profession_options, quarter_options
+from lotus_analytics.reports.html import CSS, mode_html
+from lotus_analytics.store import StoreError, load_store
+
+STORE_ENV = "LOTUS_STORE"
+FRIENDLY_ERROR = ("<p role='alert'><strong>Sorry, this view could not be drawn</strong> ({reason}). "
+                  "Try another filter; if it keeps happening, ask your analyst to check the store.</p>")
+PANEL_TITLES = {"timeliness": "Timeliness: receipt to triage (T1)", "likelihood": "Inequalities: entering the process",
+                "actions": "Improvement actions"}
+
+
+def _message(text: str) -> widgets.HTML:
+    return widgets.HTML(f"<style>{CSS}</style><h1>LOTUS analytics dashboard</h1><p role='alert'>{text}</p>")
+
+
+def dashboard() -> widgets.Widget:
+    """Build the dashboard for the store named by $LOTUS_STORE (default: the configured store)."""
+    config = load_config(overrides={"report.disclosure_mode": "publication"})
+    path = Path(os.environ.get(STORE_ENV) or config.store)
+    try:
+        store = load_store(path)
+    except StoreError as err:
+        return _message(str(err))
+    quarter = widgets.Dropdown(options=quarter_options(store), description="Quarter")
+    icb = widgets.Dropdown(options=icb_options(store, config.region), value=ALL, description="ICB",
+                           layout=widgets.Layout(width="380px"))
+    profession = widgets.Dropdown(options=profession_options(), value=ALL, description="Profession")
+    status = widgets.HTML()
+    outputs = {name: widgets.HTML() for name in PANEL_TITLES}
+
+    def redraw(_: object = None) -> None:
+        status.value = "<p>Updating…</p>"
+        try:
+            shown = panels(store, config, quarter=quarter.value, region=config.region, icb=icb.value,
+                           profession=profession.value)
+        except Exception as err:  # any failure becomes one friendly line: never a traceback in the browser
+            status.value = FRIENDLY_ERROR.format(reason=html.escape(str(err) or type(err).__name__))
+            return
+        for name, widget in outputs.items():
+            widget.value = getattr(shown, name)
+        status.value = (f"<p class='lotus-note' data-state='ready'>Showing {quarter.value}, "
+                        f"{icb.label}, {profession.label.lower()}. Extract date {store.extract_date:%d %B %Y}.</p>")
+
+    for control in (quarter, icb, profession):
+        control.observe(redraw, names="value")
+    redraw()
+    header = widgets.HTML(f"<style>{CSS}</style><h1>LOTUS analytics dashboard: {config.region}</h1>"
+                          f"{mode_html('publication')}")
+    sections = [widgets.VBox([widgets.HTML(f"<h2>{PANEL_TITLES[name]}</h2>"), widget]) for name, widget in outputs.items()]
+    return widgets.VBox([header, widgets.HBox([quarter, icb, profession]), status, *sections])

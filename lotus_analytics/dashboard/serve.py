@@ -1,0 +1,36 @@
+"""The Voilà command line that serves notebooks/dashboard.ipynb, and only it.
+
+Voilà 0.5 runs in single-notebook mode with its root at notebooks/, so the store, the quarantine files,
+manifests and extracts (under data/) are outside anything it serves; the static-file deny-list refuses
+every file as well, tracebacks are never sent to the browser, and it binds 127.0.0.1 unless told
+otherwise. The kernel finds the store through the LOTUS_STORE environment variable, set here with
+`env` so that the command is complete on its own.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from lotus_analytics.dashboard.app import STORE_ENV
+
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "dashboard.ipynb"
+CELL_TIMEOUT_SECONDS = 120
+
+
+def voila_command(*, host: str = "127.0.0.1", port: int = 8866, store: Path, theme: str = "light") -> list[str]:
+    """argv that serves the dashboard on host:port against the analysis store at `store`."""
+    return [
+        "env", f"{STORE_ENV}={Path(store).resolve()}",
+        sys.executable, "-m", "voila", str(NOTEBOOK),
+        "--no-browser",
+        f"--Voila.ip={host}",
+        f"--port={port}",
+        "--Voila.port_retries=0",
+        f"--Voila.root_dir={NOTEBOOK.parent}",
+        "--VoilaConfiguration.file_allowlist=^$",
+        "--VoilaConfiguration.file_denylist=.*",
+        "--VoilaConfiguration.show_tracebacks=False",
+        f"--VoilaConfiguration.theme={theme}",
+        f"--VoilaExecutor.timeout={CELL_TIMEOUT_SECONDS}",
+    ]

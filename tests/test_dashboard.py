@@ -1,0 +1,143 @@
+"""The dashboard served by a real Voilà on a free localhost port, against the ingested synthetic store.
+
+HTTP tests prove that only the dashboard is served (store, manifest, quarantine and extract files are
+refused); the browser test drives headless Chromium with Playwright, changes the ICB filter and checks
+the figure shown against the published (disclosure-controlled) table computed from the store.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from lotus_analytics.config import load_config
+from lotus_analytics.dashboard.serve import voila_command
+from lotus_analytics.periods import latest_complete_quarter
+from lotus_analytics.reports.tables import Scope, published_tables
+from lotus_analytics.store import load_store
+
+HOST = "127.0.0.1"
+START_SECONDS = 60
+PAGE_SECONDS = 120
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ICB = "QOP"
+# Harmless noise (STACK_NOTES.md): Voilà asks a CDN for a font; JupyterLab logs shared-module versions.
+HARMLESS_CONSOLE = re.compile(r"Unsatisfied version|No satisfying version|net::ERR_NAME_NOT_RESOLVED")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def status(url: str) -> int:
+    """Final HTTP status of a GET, redirects followed (Voilà sends /files/... on to /voila/files/...)."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+@pytest.fixture(scope="module")
+def voila(ingested, tmp_path_factory):
+    """A real Voilà serving the dashboard; yields its base URL. Any HTTP answer means it is up."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("voila") / "voila.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(voila_command(host=HOST, port=port, store=ingested.store), stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://{HOST}:{port}"
+    deadline = time.monotonic() + START_SECONDS
+    while True:
+        try:
+            status(f"{url}/api")
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                os.killpg(process.pid, signal.SIGTERM)
+                pytest.fail(f"Voilà did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.3)
+    yield url
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def test_command_binds_localhost_and_hides_tracebacks(tmp_path):
+    command = voila_command(store=tmp_path)
+    assert "--Voila.ip=127.0.0.1" in command and "--port=8866" in command
+    assert "--VoilaConfiguration.show_tracebacks=False" in command
+    assert f"LOTUS_STORE={tmp_path.resolve()}" in command
+
+
+def test_only_the_dashboard_is_served(voila, ingested):
+    store, extract = ingested.store, ingested.extract_dir
+    assert status(f"{voila}/") == 200
+    targets = [store / "cases.parquet", store / "manifest.json", store / "quarantine" / "cases.csv",
+               extract / "cases.csv", extract / "ground_truth.json"]
+    for target in targets:
+        for path in (f"/voila/files{target}", f"/files{target}", f"/voila/files/{target.relative_to(target.anchor)}",
+                     f"/voila/static/../../../..{target}", f"/voila/files/../..{target}", f"/tree{target.parent}",
+                     f"/api/contents{target}"):
+            assert status(voila + path) in (403, 404), path
+    for path in ("/voila/files/dashboard.ipynb", "/voila/files/quarterly_report.ipynb", "/voila/files/../data/store/manifest.json"):
+        assert status(voila + path) in (403, 404), path
+
+
+def _shown_triaged(page, month: str) -> str:
+    """The "Cases triaged" cell of `month` in the T1 table as the page shows it."""
+    table = page.locator("table.lotus-table", has=page.locator("caption", has_text="by month of triage"))
+    row = table.locator("tbody tr", has=page.locator("td", has_text=re.compile(rf"^{month}$")))
+    return row.locator("td").nth(1).inner_text().replace(",", "")
+
+
+def _expected_triaged(store_path: Path, icb: str | None, month: str) -> str:
+    config = load_config(overrides={"report.disclosure_mode": "publication"})
+    store = load_store(store_path)
+    quarter = latest_complete_quarter(store.extract_date)
+    table = published_tables(store, Scope(quarter, config.region, icb=icb), config)["t1_by_month"]
+    return str(table.set_index("period").loc[month, "n"])
+
+
+@pytest.mark.browser
+def test_filter_changes_the_figure_shown(voila, ingested, chromium, artifacts):
+    from playwright.sync_api import sync_playwright
+
+    month = "2026-09"  # last month of 2026/27 Q2, the latest complete quarter at the extract date
+    expected_all = _expected_triaged(ingested.store, None, month)
+    expected_icb = _expected_triaged(ingested.store, ICB, month)
+    assert expected_all != expected_icb
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 3200})
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("requestfailed", lambda r: errors.append(f"failed {r.url}") if HOST in r.url else None)
+        page.goto(voila + "/", timeout=PAGE_SECONDS * 1000)
+        ready = page.locator("[data-state=ready]")
+        ready.wait_for(timeout=PAGE_SECONDS * 1000)
+        assert "2026/27 Q2, All ICBs" in ready.inner_text()
+        assert _shown_triaged(page, month) == expected_all
+        icb = page.locator("select").nth(1)
+        icb.select_option(label=next(o for o in icb.locator("option").all_inner_texts() if f"({ICB})" in o))
+        page.wait_for_function(
+            f"() => document.querySelector('[data-state=ready]')?.innerText.includes('({ICB})')",
+            timeout=PAGE_SECONDS * 1000)
+        page.screenshot(path=str(artifacts / "dashboard.png"))
+        shown = _shown_triaged(page, month)
+        text = page.inner_text("body")
+        browser.close()
+    assert shown == expected_icb
+    assert "Traceback" not in text and "Error" not in text and "could not be drawn" not in text
+    assert [e for e in errors if not HARMLESS_CONSOLE.search(e)] == []
