@@ -52,10 +52,11 @@ def timeliness_chart(table: pd.DataFrame, *, period_kind: str, target: float, ti
     long = pd.DataFrame({period: table[period], "Median": numeric(table["median"]),
                          "90th percentile": numeric(table["p90"])})
     long = long.melt(id_vars=[period], value_vars=["Median", "90th percentile"],
-                     var_name="statistic", value_name="working_days").dropna(subset=["working_days"])
+                     var_name="statistic", value_name="working_days")
     colour = alt.Color("statistic:N", title=None,
                        scale=alt.Scale(domain=["Median", "90th percentile"], range=[NHS_BLUE, NHS_MID_GREY]))
-    lines = alt.Chart(long).mark_line(point=True, strokeWidth=2.5).encode(
+    # a suppressed period breaks the line rather than being bridged by it
+    lines = alt.Chart(long).mark_line(point=True, strokeWidth=2.5, invalid="break-paths-show-domains").encode(
         x=alt.X(f"{period}:O", title=None, scale=alt.Scale(domain=list(table[period])),
                 axis=alt.Axis(labelAngle=-45)),
         y=alt.Y("working_days:Q", title="Working days"),
