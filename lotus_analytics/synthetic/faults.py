@@ -9,9 +9,8 @@ row fails a foreign key because of them.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np

@@ -90,10 +90,6 @@ class Population:
         """Black and minority ethnic (ethnic_group_2), Z and 99 excluded."""
         return np.isin(ethnic_group_index(self.demographics["ethnicity_code"]), (1, 2, 3, 4))
 
-    @property
-    def white(self) -> np.ndarray:
-        return ethnic_group_index(self.demographics["ethnicity_code"]) == 0
-
 
 def ethnic_group_index(ethnicity: np.ndarray) -> np.ndarray:
     """Five-group index (schema.ETHNIC_GROUPS_5 order) of ethnicity codes; 5 = not stated."""

@@ -35,13 +35,20 @@ def date_format(table: str) -> str:
     return UK_DATE if table in UK_DATE_TABLES else ISO_DATE
 
 
+def _format_dates(column: pd.Series, fmt: str) -> pd.Series:
+    """strftime on each distinct date only (an extract has a few thousand), then spread back."""
+    distinct, position = np.unique(column.to_numpy(dtype="datetime64[D]"), return_inverse=True)
+    text = pd.Series(distinct).dt.strftime(fmt).to_numpy(dtype=object)
+    return pd.Series(text[position.reshape(-1)], index=column.index)
+
+
 def as_text(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """The table as the strings its CSV file holds ("" for missing)."""
     out = {}
     for f in schema.TABLES[table].fields:
         column = frame[f.name]
         if f.kind == "date":
-            text = column.dt.strftime(date_format(table))
+            text = _format_dates(column, date_format(table))
         elif f.kind == "bool":
             text = pd.Series(np.where(column.fillna(False).to_numpy(dtype=bool), TRUE, FALSE), index=column.index).where(column.notna())
         elif f.kind == "int":
