@@ -34,7 +34,8 @@ EQUALITY_CHECK_START, EQUALITY_CHECK_END = 0.3, 0.8
 ACTIONS_PER_REVIEW_MIX = (0.2, 0.35, 0.3, 0.15)  # 0, 1, 2 or 3 actions
 SYSTEM_LEVEL_MIX = (0.40, 0.30, 0.25, 0.05)
 DUE_AFTER_DAYS, DUE_MIX = (30, 60, 90, 180), (0.2, 0.35, 0.3, 0.15)
-COMPLETION_MEDIAN_DAYS, DROPPED_SHARE = 80, 0.05
+STARTED_SHARE = 0.7  # of the actions not done or dropped: in progress, the rest still open
+COMPLETION_MEDIAN_DAYS, DROPPED_SHARE, STALLED_SHARE = 80, 0.05, 0.08  # stalled actions are never completed
 # Owner roles by system level (schema.SYSTEM_LEVELS order): roles only, never a person.
 ROLES: dict[str, tuple[str, ...]] = {
     "local": ("Case manager lead", "Performers list manager", "Clinical Director (Dental)"),
@@ -176,10 +177,11 @@ def draw_actions(rng: np.random.Generator, reviews: pd.DataFrame, extract_date: 
     roles = _roles(rng, level)
     raised = after_days(reviews["date_review"].to_numpy(dtype="datetime64[D]")[source], rng.integers(0, 11, n))
     due = after_days(raised, np.asarray(DUE_AFTER_DAYS)[categorical(rng, n, DUE_MIX)])
-    dropped = rng.random(n) < DROPPED_SHARE
+    fate = rng.random(n)
+    dropped, stalled = fate < DROPPED_SHARE, (fate >= DROPPED_SHARE) & (fate < DROPPED_SHARE + STALLED_SHARE)
     completed = after_days(raised, lognormal_days(rng, COMPLETION_MEDIAN_DAYS, 0.7, n))
-    completed = np.where(dropped | (completed > limit), NAT, completed)
-    started = (limit - raised).astype(int) > 30
+    completed = np.where(dropped | stalled | (completed > limit), NAT, completed)
+    started = rng.random(n) < STARTED_SHARE
     status = np.select([~np.isnat(completed), dropped, started], ["done", "dropped", "in_progress"], default="open").astype(object)
     actions = pd.DataFrame({
         "review_id": reviews["review_id"].to_numpy()[source], "theme": labels(theme, schema.REVIEW_THEMES),
