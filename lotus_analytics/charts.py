@@ -21,7 +21,6 @@ NHS_DARK_GREY = "#425563"
 NHS_MID_GREY = "#768692"
 NHS_PALE_GREY = "#E8EDEE"
 NHS_WARM_YELLOW = "#FFB81C"
-NHS_GREEN = "#009639"
 FONT = "Arial, Helvetica, sans-serif"
 WIDTH = 400
 # The Vega-Lite version Altair writes, as vl-convert names it ("v6.4.1" -> "6.4").

@@ -4,7 +4,6 @@ ingest into a temporary store, once per test session."""
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 

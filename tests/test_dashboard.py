@@ -75,10 +75,10 @@ def voila(ingested, tmp_path_factory):
 
 
 def test_command_binds_localhost_and_hides_tracebacks(tmp_path):
-    command = voila_command(store=tmp_path)
+    command = voila_command(store=tmp_path, config_file=tmp_path / "lotus.toml")
     assert "--Voila.ip=127.0.0.1" in command and "--port=8866" in command
     assert "--VoilaConfiguration.show_tracebacks=False" in command
-    assert f"LOTUS_STORE={tmp_path.resolve()}" in command
+    assert command[:3] == ["env", f"LOTUS_STORE={tmp_path.resolve()}", f"LOTUS_CONFIG={tmp_path.resolve()}/lotus.toml"]
 
 
 def test_only_the_dashboard_is_served(voila, ingested):

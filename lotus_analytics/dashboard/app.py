@@ -19,6 +19,7 @@ from lotus_analytics.reports.html import CSS, mode_html
 from lotus_analytics.store import StoreError, load_store
 
 STORE_ENV = "LOTUS_STORE"
+CONFIG_ENV = "LOTUS_CONFIG"
 FRIENDLY_ERROR = ("<p role='alert'><strong>Sorry, this view could not be drawn</strong> ({reason}). "
                   "Try another filter; if it keeps happening, ask your analyst to check the store.</p>")
 PANEL_TITLES = {"timeliness": "Timeliness: receipt to triage (T1)", "likelihood": "Inequalities: entering the process",
@@ -30,8 +31,11 @@ def _message(text: str) -> widgets.HTML:
 
 
 def dashboard() -> widgets.Widget:
-    """Build the dashboard for the store named by $LOTUS_STORE (default: the configured store)."""
-    config = load_config(overrides={"report.disclosure_mode": "publication"})
+    """Build the dashboard for the store named by $LOTUS_STORE (default: the configured store).
+
+    The configuration file is $LOTUS_CONFIG when set; the disclosure mode is always publication.
+    """
+    config = load_config(os.environ.get(CONFIG_ENV) or None, overrides={"report.disclosure_mode": "publication"})
     path = Path(os.environ.get(STORE_ENV) or config.store)
     try:
         store = load_store(path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lotus_analytics import charts
+from lotus_analytics.lessons import TOTAL
 from lotus_analytics.reports.html import figure_html, table_html
 
 T1_COLUMNS = {
@@ -28,7 +29,6 @@ NOT_STATED_COLUMNS = {
     "dimension": "Dimension", "source": "Source", "value": "Code", "count": "Not stated", "total": "Total",
     "percent": "% not stated",
 }
-TOTAL_LABEL = "total"
 
 
 def _shown(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
@@ -64,7 +64,7 @@ def not_stated_table(table: pd.DataFrame) -> str:
 def actions_figure(table: pd.DataFrame, *, as_of: str) -> str:
     """Overdue improvement actions by system level (bar chart without the total row, table with it)."""
     title = f"Improvement actions overdue at {as_of}"
-    levels = table[table["system_level"] != TOTAL_LABEL]
+    levels = table[table["system_level"] != TOTAL]
     chart = charts.overdue_chart(levels, level="system_level", title=title)
     caption = "Overdue: open or in progress at the end of the quarter and past their due date."
     return figure_html(charts.to_svg(chart), caption, table_html(_shown(table, ACTIONS_COLUMNS), title, headers=ACTIONS_COLUMNS))

@@ -12,8 +12,8 @@ from numbers import Number
 import pandas as pd
 
 from lotus_analytics.charts import FONT, NHS_BLUE, NHS_DARK_BLUE, NHS_DARK_GREY, NHS_PALE_GREY
+from lotus_analytics.disclosure import SUPPRESSED
 
-SUPPRESSED = "*"
 SUPPRESSION_NOTE = (
     "* not shown: fewer than 8 people (or a figure based on fewer than 8 people), or a further cell "
     "hidden so that it cannot be worked out from a total (disclosure control, METHODS.md section 4). "
