@@ -30,12 +30,13 @@ h1 {{ border-bottom: 4px solid {NHS_BLUE}; padding-bottom: .3em; }}
                 padding: .8em 1em; margin: 1em 0; }}
 .lotus-mode {{ background: {NHS_PALE_GREY}; padding: .6em 1em; border-left: 6px solid {NHS_BLUE}; }}
 .lotus-figure {{ display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; margin: 1em 0 2em; }}
-.lotus-figure figure {{ margin: 0; max-width: 540px; }}
+.lotus-figure figure {{ margin: 0; max-width: 540px; flex: 0 0 auto; }}
+.lotus-table-wrap {{ width: min-content; max-width: 100%; overflow-x: auto; }}
 table.lotus-table {{ border-collapse: collapse; font-size: .9em; margin: .5em 0; }}
 table.lotus-table caption {{ caption-side: top; text-align: left; font-weight: bold; color: {NHS_DARK_BLUE};
                              padding-bottom: .4em; }}
 table.lotus-table th {{ background: {NHS_BLUE}; color: white; padding: .35em .6em; text-align: left; }}
-table.lotus-table td {{ padding: .3em .6em; border-bottom: 1px solid {NHS_PALE_GREY}; }}
+table.lotus-table td {{ padding: .3em .6em; border-bottom: 1px solid {NHS_PALE_GREY}; white-space: nowrap; }}
 table.lotus-table td.num, table.lotus-table th.num {{ text-align: right; }}
 p.lotus-note {{ font-size: .85em; max-width: 60em; }}
 """
@@ -68,7 +69,7 @@ def table_html(frame: pd.DataFrame, caption: str, *, headers: dict[str, str] | N
     )
     note = any(text == SUPPRESSED for row in cells for text, _ in row)
     footnote = f'<p class="lotus-note">{html.escape(SUPPRESSION_NOTE)}</p>' if note else ""
-    return (f'<div><table class="lotus-table"><caption>{html.escape(caption)}</caption>'
+    return (f'<div class="lotus-table-wrap"><table class="lotus-table"><caption>{html.escape(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{footnote}</div>")
 
 
