@@ -39,7 +39,8 @@ def field_violations(table: str, text: pd.DataFrame, extract_date: pd.Timestamp)
             bad_type = ~value.str.fullmatch(r"-?\d+")
             found |= {(table, r, f.name, "type") for r in _line(value.index[bad_type])}
             number = pd.to_numeric(value[~bad_type])
-            out = ((f.minimum is not None) & (number < (f.minimum or 0))) | ((f.maximum is not None) & (number > (f.maximum or 0)))
+            low = number < f.minimum if f.minimum is not None else False
+            out = low | (number > f.maximum if f.maximum is not None else False)
             found |= {(table, r, f.name, "range") for r in _line(number.index[out])}
         elif f.kind == "bool":
             bad = ~value.isin(["TRUE", "FALSE"])

@@ -46,7 +46,8 @@ def test_row_faults_are_exactly_the_rule_violations_in_the_files(faulty):
 
 def test_planted_cells_hold_the_faulty_values(faulty):
     out, faults = faulty
-    cell = {(f.rule, f.table): _read(out / "rows", f.table).loc[f.row - 2, f.column] for f in faults if f.extract == "rows"}
+    rows = [f for f in faults if f.extract == "rows"]
+    cell = {(f.rule, f.table): _read(out / "rows", f.table).loc[f.row - 2, f.column] for f in rows}
     assert cell[("type", "updates")] == "maybe"
     assert cell[("enum", "cases")] == "W"
     us_date = cell[("date_format", "cases")]

@@ -142,8 +142,10 @@ def _entry_ratio(extract, start: str, end: str, dimension: str, group: str, refe
     return (counts[group] / headcount[group]) / (counts[reference] / headcount[reference])
 
 
-@pytest.mark.parametrize(("dimension", "group", "reference"),
-                         [("ethnic_group_2", "Black and minority ethnic", "White"), ("pmq_region", "international", "uk")])
+@pytest.mark.parametrize(("dimension", "group", "reference"), [
+    ("ethnic_group_2", "Black and minority ethnic", "White"),
+    ("pmq_region", "international", "uk"),
+])
 def test_relative_likelihood_from_the_rows_matches_the_ground_truth(large, dimension, group, reference):
     window = large.ground_truth["entry"]["windows"][WHOLE_SPAN]
     truth = window["relative_likelihood"][dimension][group]

@@ -18,13 +18,14 @@ import pandas as pd
 
 from lotus_analytics import schema
 from lotus_analytics.synthetic.draws import (
-    NAT, after_working_days, categorical, conditional_categorical, labels, lognormal_days, pick_subsets,
-    set_strings,
+    NAT, after_working_days, categorical, conditional_categorical, labels, lognormal_days, set_strings,
+    weighted_sets,
 )
 from lotus_analytics.synthetic.effects import Effects
 from lotus_analytics.synthetic.population import Population
 
 CASES_PER_PRACTITIONER_YEAR = 0.034  # about 400 a year for North West's 12,000 performers
+OLDER = ("55_64", "65_plus")
 YEARLY_GROWTH = 0.04  # concern volumes rise a little each year, for every group alike
 SOURCE_MIX = (0.38, 0.14, 0.06, 0.07, 0.03, 0.06, 0.05, 0.02, 0.01, 0.04, 0.05, 0.05, 0.04)
 DOMAIN_WEIGHTS = (0.45, 0.15, 0.07, 0.10, 0.08, 0.09, 0.03, 0.02, 0.01)
@@ -67,7 +68,7 @@ def entry_multipliers(population: Population, effects: Effects) -> np.ndarray:
         np.where(population.bme, effects.entry_bme, 1.0)
         * np.where(d["pmq_region"] == schema.PMQ_REGIONS.index("international"), effects.entry_international, 1.0)
         * np.where(d["sex"] == schema.SEXES.index("male"), effects.entry_male, 1.0)
-        * np.where(np.isin(d["age_band"], [schema.AGE_BANDS.index(a) for a in ("55_64", "65_plus")]), effects.entry_older, 1.0)
+        * np.where(np.isin(d["age_band"], [schema.AGE_BANDS.index(a) for a in OLDER]), effects.entry_older, 1.0)
     )
 
 
@@ -99,7 +100,9 @@ def year_span(fy_start: int, extract_date: date, holidays: np.ndarray) -> YearSp
     return YearSpan(covered, len(covered) / len(days))
 
 
-def draw_entries(rng: np.random.Generator, population: Population, effects: Effects, extract_date: date, holidays: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def draw_entries(
+    rng: np.random.Generator, population: Population, effects: Effects, extract_date: date, holidays: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """(practitioner index, date received) of every concern, as Poisson counts per practitioner-year."""
     rates = yearly_rates(population, effects)
     who, when = [], []
@@ -165,7 +168,8 @@ def simulate_process(
     closed = wait(informed, CLOSE_WAIT * cf)
     return {
         "date_triaged": triaged, "risk_severity": severity, "risk_likelihood": likelihood, "risk_level": level,
-        "triage_outcome": triage_outcome, "date_first_pag": pag, "p_investigation": np.where(to_pag, p_investigation, np.nan),
+        "triage_outcome": triage_outcome, "date_first_pag": pag,
+        "p_investigation": np.where(to_pag, p_investigation, np.nan),
         "investigation": investigation, "date_investigation_start": inv_start, "date_investigation_end": inv_end,
         "date_decision_panel": panel_date, "outcome": outcome, "date_outcome": decided,
         "date_practitioner_informed": informed, "date_closed": closed,
@@ -202,12 +206,13 @@ def censor(process: dict[str, np.ndarray], extract_date: date) -> dict[str, np.n
     return out
 
 
-def describe_concerns(rng: np.random.Generator, practitioners: np.ndarray, population: Population) -> dict[str, np.ndarray]:
+def describe_concerns(
+    rng: np.random.Generator, practitioners: np.ndarray, population: Population,
+) -> dict[str, np.ndarray]:
     """Source, domains, regime and support flags of each concern (independent of the stage model)."""
     n = len(practitioners)
     profession = population.profession[practitioners]
-    sizes = categorical(rng, n, DOMAIN_COUNT_MIX) + 1
-    domains = pick_subsets(rng, np.broadcast_to(np.log(DOMAIN_WEIGHTS), (n, len(DOMAIN_WEIGHTS))), sizes)
+    domains = weighted_sets(rng, DOMAIN_WEIGHTS, DOMAIN_COUNT_MIX, n)
     flags = {}
     for column, share in (("wellbeing_support_offered", SUPPORT_OFFERED), ("named_contact", NAMED_CONTACT)):
         u = rng.random(n)

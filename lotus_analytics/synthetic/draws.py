@@ -31,7 +31,9 @@ def conditional_categorical(rng: np.random.Generator, given: np.ndarray, table: 
     return np.minimum((u[:, None] > cum[given]).sum(axis=1), table.shape[1] - 1)
 
 
-def lognormal_days(rng: np.random.Generator, median: np.ndarray | float, sigma: float, n: int, minimum: int = 0) -> np.ndarray:
+def lognormal_days(
+    rng: np.random.Generator, median: np.ndarray | float, sigma: float, n: int, minimum: int = 0,
+) -> np.ndarray:
     """Right-skewed whole-day durations: a lognormal with the given median, rounded, floored at `minimum`.
 
     Rounding is monotone, so the median of the rounded values is the rounded median.
@@ -61,6 +63,12 @@ def pick_subsets(rng: np.random.Generator, log_weights: np.ndarray, sizes: np.nd
     keys = log_weights + rng.gumbel(size=log_weights.shape)
     ranks = np.argsort(np.argsort(-keys, axis=1), axis=1)
     return ranks < sizes[:, None]
+
+
+def weighted_sets(rng: np.random.Generator, weights: Sequence[float], size_mix: Sequence[float], n: int) -> np.ndarray:
+    """`n` sets of 1, 2, ... members (sizes drawn from `size_mix`), members drawn by weight; a bool matrix."""
+    log_weights = np.broadcast_to(np.log(np.asarray(weights, dtype=float)), (n, len(weights)))
+    return pick_subsets(rng, log_weights, categorical(rng, n, size_mix) + 1)
 
 
 def set_strings(chosen: np.ndarray, values: Sequence[str]) -> np.ndarray:

@@ -85,7 +85,7 @@ def _plant_case_faults(p: _Planter) -> None:
     cases = p.extract.cases
     limit = pd.Timestamp(p.extract.extract_date)
     i = p.pick("cases")
-    p.plant("cases", i, "ethnicity_code", "W", "enum", "ethnicity code W is not an NHS Data Dictionary ETHNIC CATEGORY code")
+    p.plant("cases", i, "ethnicity_code", "W", "enum", "W is not an NHS Data Dictionary ETHNIC CATEGORY code")
     i = p.pick("cases", cases["date_triaged"].notna())
     earlier = (cases["date_received"].iloc[i] - timedelta(days=2)).strftime(date_format("cases"))
     p.plant("cases", i, "date_triaged", earlier, "date_order", "date_triaged two days before date_received")
@@ -110,10 +110,12 @@ def _plant_other_faults(p: _Planter) -> None:
     actions = p.text["actions"]
     first = p.pick("actions")
     i = p.pick("actions", pd.Series(np.arange(len(actions)) > first))
-    p.plant("actions", i, "action_id", actions["action_id"].iloc[first], "unique", f"action_id repeats the one on line {first + HEADER_ROWS + 1} (this later line is the duplicate)")
+    line = first + HEADER_ROWS + 1
+    p.plant("actions", i, "action_id", actions["action_id"].iloc[first], "unique",
+            f"action_id repeats the one on line {line}; this later line is the duplicate")
     reviews = p.text["reviews"]
     i = p.pick("reviews", ~reviews["review_id"].isin(actions["review_id"]))
-    p.plant("reviews", i, "themes", reviews["themes"].iloc[i] + ";morale", "enum", "unknown review theme 'morale' in the set")
+    p.plant("reviews", i, "themes", reviews["themes"].iloc[i] + ";morale", "enum", "unknown review theme 'morale'")
 
 
 def _encoding_checks(p: _Planter) -> list[PlantedFault]:
@@ -125,7 +127,8 @@ def _encoding_checks(p: _Planter) -> list[PlantedFault]:
         PlantedFault("rows", f"{CP1252_TABLE}.csv", CP1252_TABLE, i, "owner_role", "encoding",
                      "the file is cp1252-encoded; the en dash must be decoded", EN_DASH_ROLE),
         PlantedFault("rows", f"{BOM_TABLE}.csv", BOM_TABLE, 0, "case_id", "encoding",
-                     "the file starts with a UTF-8 byte-order mark; the first column must still be case_id", first_update),
+                     "the file starts with a UTF-8 byte-order mark; the first column must read as case_id",
+                     first_update),
     ]
 
 
@@ -142,8 +145,8 @@ def _write_whole_file_faults(extract: SyntheticExtract, out_dir: Path) -> list[P
     with_identifier = cases.copy()
     with_identifier.insert(2, "gmc_number", [f"TEST{k:07d}" for k in range(len(cases))])
     variants = (
-        ("identifier_column", with_identifier, "gmc_number", "a direct identifier column gmc_number (fake TEST values)"),
-        ("missing_column", cases.drop(columns="date_received"), "date_received", "the required column date_received is missing"),
+        ("identifier_column", with_identifier, "gmc_number", "direct identifier column gmc_number (fake TEST values)"),
+        ("missing_column", cases.drop(columns="date_received"), "date_received", "required date_received missing"),
     )
     faults = []
     for rule, frame, column, description in variants:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Sequence
 
@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 
 from lotus_analytics import __version__, schema
-from lotus_analytics.synthetic import activity, cases as case_model, truth
+from lotus_analytics.synthetic import activity, truth
+from lotus_analytics.synthetic import cases as case_model
 from lotus_analytics.synthetic.draws import labels, sequence_ids
 from lotus_analytics.synthetic.effects import Effects
-from lotus_analytics.synthetic.population import Population, build_population, workforce_table
+from lotus_analytics.synthetic.population import DEMOGRAPHICS, Population, build_population, workforce_table
 from lotus_analytics.synthetic.typed import default_config, typed_table
 from lotus_analytics.workdays import bank_holidays
 
@@ -41,25 +42,32 @@ class SyntheticExtract:
 
     def info(self) -> dict[str, Any]:
         """The extract_info.json content."""
-        return {"extract_date": self.extract_date.isoformat(), "seed": self.seed, "regions": list(self.regions), "generator": GENERATOR}
+        return {
+            "extract_date": self.extract_date.isoformat(), "seed": self.seed, "regions": list(self.regions),
+            "generator": GENERATOR,
+        }
 
 
-def _case_columns(population: Population, who: np.ndarray, received: np.ndarray, record: dict[str, np.ndarray], concern: dict[str, np.ndarray]) -> dict[str, Any]:
+def _case_columns(
+    population: Population, who: np.ndarray, received: np.ndarray, record: dict[str, np.ndarray],
+    concern: dict[str, np.ndarray],
+) -> dict[str, Any]:
     icb = population.icb[who]
+    received_ns = pd.Series(received.astype("datetime64[ns]"))
     return {
         "case_id": sequence_ids("CS", len(who)),
         "practitioner_id": population.practitioner_ids(who),
         "region": np.array(population.icb_regions, dtype=object)[icb],
         "icb_code": np.array(population.icb_codes, dtype=object)[icb],
         "profession": labels(population.profession[who], schema.PROFESSIONS),
-        "policy_version": schema.policy_version_for(pd.Series(received.astype("datetime64[ns]"))).to_numpy(dtype=object),
+        "policy_version": schema.policy_version_for(received_ns).to_numpy(dtype=object),
         "date_received": received,
         **record,
         "risk_level": labels(record["risk_level"], schema.RISK_LEVELS),
         "triage_outcome": labels(record["triage_outcome"], schema.TRIAGE_OUTCOMES),
         "outcome": labels(record["outcome"], schema.OUTCOMES),
         **concern,
-        **{c: population.label(c)[who] for c in ("ethnicity_code", "sex", "age_band", "pmq_region", "disability")},
+        **{c: population.label(c)[who] for c in DEMOGRAPHICS},
     }
 
 
@@ -89,12 +97,14 @@ def generate(
     order = np.lexsort((who, received))
     who, received = who[order], received[order]
     bme, pmq = population.bme[who], population.label("pmq_region")[who]
-    process = case_model.simulate_process(rng[2], received, bme, pmq == "international", effects, holidays, config.risk_bands)
+    international = pmq == "international"
+    process = case_model.simulate_process(rng[2], received, bme, international, effects, holidays, config.risk_bands)
     record = case_model.censor(process, extract_date)
     concern = case_model.describe_concerns(rng[3], who, population)
     cases = typed_table("cases", _case_columns(population, who, received, record, concern))
-    period_start = np.datetime64(f"{population.financial_years[0]}-04-01")
-    reviews = typed_table("reviews", activity.draw_reviews(rng[5], cases, len(regions), scale, period_start, extract_date, effects))
+    start = np.datetime64(f"{population.financial_years[0]}-04-01")
+    reviews = activity.draw_reviews(rng[5], cases, len(regions), scale, start, extract_date, effects)
+    reviews = typed_table("reviews", reviews)
     extract = SyntheticExtract(
         cases=cases,
         workforce=typed_table("workforce", workforce_table(population, extract_date)),
@@ -106,50 +116,8 @@ def generate(
         seed=seed,
         regions=regions,
     )
-    reference = config.inequalities.reference
-    groups = {"ethnic_group_2": schema.ethnic_group_2(cases["ethnicity_code"]).to_numpy(dtype=object), "pmq_region": pmq}
-    extract.ground_truth = {
-        "generator": GENERATOR,
-        "effects": asdict(effects),
-        "volumes": {
-            "practitioners": population.size,
-            "cases": len(cases),
-            "open_cases": int(cases["date_closed"].isna().sum()),
-            **{f"{name}_rows": len(frame) for name, frame in extract.tables().items() if name != "cases"},
-        },
-        "entry": {
-            "measure": "cases received in the window / mean headcount of the window's financial years; group vs reference",
-            "reference": reference,
-            "multipliers": {k: v for k, v in asdict(effects).items() if k.startswith("entry_")},
-            "windows": truth.entry_ratios(population, effects, extract_date, holidays, reference),
-        },
-        "progression": {
-            "stage": "pag_to_investigation",
-            "measure": "P(investigation | reached PAG), group vs reference",
-            "multiplier": {"ethnic_group_2": {"Black and minority ethnic": effects.investigation_bme}},
-            "ratio": truth.progression_ratios(process["p_investigation"], cases["date_first_pag"].notna().to_numpy(), groups, reference),
-        },
-        "closure": {
-            "group": {"pmq_region": "international"},
-            "factor": effects.closure_international,
-            "applies_to": "every wait after triage",
-            "median_days_received_to_closed": truth.closure_medians(rng[2], received, bme, pmq, effects, holidays, config.risk_bands),
-        },
-        "triage_step": {
-            "month": effects.triage_step_month,
-            "median_working_days_before": effects.triage_median_before,
-            "median_working_days_after": effects.triage_median_after if effects.triage_step_month else effects.triage_median_before,
-        },
-        "theme_trend": {
-            "theme": effects.theme_trend,
-            "factor": effects.theme_trend_factor,
-            "weight_rises": f"linearly from {period_start} to {extract_date.isoformat()}",
-            "share_by_financial_year": truth.theme_shares(reviews, effects.theme_trend) if effects.theme_trend else {},
-        },
-        "notes": [
-            "No date in any table is after the extract date: actions due after it are left out.",
-            "outcome is set only for closed cases (null while open).",
-            "Relative likelihoods are exact expectations over the generated population, not the input multipliers.",
-        ],
-    }
+    replay = truth.Replay(rng[2], received, bme, pmq, holidays, config.risk_bands)
+    extract.ground_truth = truth.ground_truth(
+        extract, population, effects, process["p_investigation"], replay, config.inequalities.reference, GENERATOR,
+    )
     return extract

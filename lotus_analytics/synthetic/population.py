@@ -110,10 +110,9 @@ def build_population(rng: np.random.Generator, regions: Sequence[str], scale: fl
     icb_codes = tuple(code for r in regions for code in schema.ICBS[r])
     icb_regions = tuple(r for r in regions for _ in schema.ICBS[r])
     sizes = [round(PERFORMERS_PER_REGION * REGION_SIZE[r] * scale) for r in regions]
-    icb = np.concatenate([
-        icb_codes.index(next(iter(schema.ICBS[r]))) + categorical(rng, n, [ICB_SIZE.get(c, 1.0) for c in schema.ICBS[r]])
-        for r, n in zip(regions, sizes)
-    ])
+    first_icb = [icb_codes.index(next(iter(schema.ICBS[r]))) for r in regions]
+    icb_weights = [[ICB_SIZE.get(c, 1.0) for c in schema.ICBS[r]] for r in regions]
+    icb = np.concatenate([f + categorical(rng, k, w) for f, k, w in zip(first_icb, sizes, icb_weights)])
     n = len(icb)
     ethnicity = categorical(rng, n, ETHNICITY_MIX)
     demographics = {
@@ -127,7 +126,8 @@ def build_population(rng: np.random.Generator, regions: Sequence[str], scale: fl
     last = len(years) - 1
     first_fy, last_fy = np.zeros(n, dtype=np.int64), np.full(n, last, dtype=np.int64)
     kind = rng.random(n)
-    joiners, leavers = (kind >= STAY_ALL_YEARS) & (kind < STAY_ALL_YEARS + JOIN_LATER), kind >= STAY_ALL_YEARS + JOIN_LATER
+    leavers = kind >= STAY_ALL_YEARS + JOIN_LATER
+    joiners = (kind >= STAY_ALL_YEARS) & ~leavers
     first_fy[joiners] = rng.integers(1, last + 1, joiners.sum())
     last_fy[leavers] = rng.integers(0, last, leavers.sum())
     return Population(
@@ -145,7 +145,8 @@ def build_population(rng: np.random.Generator, regions: Sequence[str], scale: fl
 
 def headcount_years(population: Population, extract_date: date) -> list[int]:
     """Indices of the financial years whose 31 March headcount date is on or before the extract date."""
-    return [i for i, fy in enumerate(population.financial_years) if pd.Timestamp(fy + 1, 3, 31) <= pd.Timestamp(extract_date)]
+    limit = pd.Timestamp(extract_date)
+    return [i for i, fy in enumerate(population.financial_years) if pd.Timestamp(fy + 1, 3, 31) <= limit]
 
 
 def _cells(population: Population, fy_index: int, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -8,8 +8,9 @@ received in a window per mean headcount of the window's financial years, group v
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,9 @@ from lotus_analytics.synthetic.cases import simulate_process, year_span, year_tr
 from lotus_analytics.synthetic.draws import has_label
 from lotus_analytics.synthetic.effects import Effects
 from lotus_analytics.synthetic.population import DEMOGRAPHIC_VALUES, Population, headcount_years
+
+if TYPE_CHECKING:
+    from lotus_analytics.synthetic.generator import SyntheticExtract
 
 REPLAY_ROWS = 200_000  # case histories replayed to estimate the uncensored median time to closure
 WINDOW_YEARS = 2
@@ -52,7 +56,9 @@ def _windows(population: Population, extract_date: date) -> list[tuple[str, pd.T
     return windows
 
 
-def entry_ratios(population: Population, effects: Effects, extract_date: date, holidays: np.ndarray, reference: dict[str, str]) -> dict[str, Any]:
+def entry_ratios(
+    population: Population, effects: Effects, extract_date: date, holidays: np.ndarray, reference: dict[str, str],
+) -> dict[str, Any]:
     """Expected relative likelihood of entering the process for every group of every dimension, per window."""
     rates = yearly_rates(population, effects)
     groups = _dimension_codes(population)
@@ -89,32 +95,46 @@ def entry_ratios(population: Population, effects: Effects, extract_date: date, h
     return out
 
 
-def progression_ratios(p_investigation: np.ndarray, reached_pag: np.ndarray, groups: dict[str, np.ndarray], reference: dict[str, str]) -> dict[str, dict[str, float]]:
+def progression_ratios(
+    p_investigation: np.ndarray, reached_pag: np.ndarray, groups: dict[str, np.ndarray], reference: dict[str, str],
+) -> dict[str, dict[str, float]]:
     """Expected P(PAG -> investigation) ratio, group vs reference, over the cases that reached PAG."""
     out = {}
     for dimension, values in groups.items():
         mean = pd.Series(p_investigation[reached_pag]).groupby(values[reached_pag]).mean()
-        ref = mean[reference[dimension]]
-        out[dimension] = {g: float(m / ref) for g, m in mean.items() if g not in (reference[dimension], schema.NOT_STATED)}
+        ref, skip = mean[reference[dimension]], (reference[dimension], schema.NOT_STATED)
+        out[dimension] = {g: float(m / ref) for g, m in mean.items() if g not in skip}
     return out
 
 
-def closure_medians(
-    rng: np.random.Generator, received: np.ndarray, bme: np.ndarray, pmq: np.ndarray, effects: Effects,
-    holidays: np.ndarray, bands: dict[str, tuple[int, int]],
-) -> dict[str, float]:
+@dataclass(frozen=True)
+class Replay:
+    """What is needed to replay the case process for the generated cases."""
+
+    rng: np.random.Generator
+    received: np.ndarray
+    bme: np.ndarray
+    pmq: np.ndarray
+    holidays: np.ndarray
+    bands: dict[str, tuple[int, int]]
+
+
+def closure_medians(replay: Replay, effects: Effects) -> dict[str, float]:
     """Median calendar days received -> closed by place of qualification, uncensored.
 
     Estimated by replaying the case process (new random draws) for the generated cases, repeated
     or sampled to REPLAY_ROWS histories, with no extract date to cut them short: the value a
     Kaplan-Meier median estimates once follow-up is long enough.
     """
-    n = len(received)
-    take = np.arange(REPLAY_ROWS) % n if n <= REPLAY_ROWS else rng.choice(n, REPLAY_ROWS, replace=False)
-    international = pmq[take] == "international"
-    process = simulate_process(rng, received[take], bme[take], international, effects, holidays, bands)
-    days = (process["date_closed"] - received[take]).astype(int)
-    return {g: float(np.median(days[pmq[take] == g])) for g in ("uk", "eea", "international")}
+    n = len(replay.received)
+    take = np.arange(REPLAY_ROWS) % n if n <= REPLAY_ROWS else replay.rng.choice(n, REPLAY_ROWS, replace=False)
+    pmq = replay.pmq[take]
+    process = simulate_process(
+        replay.rng, replay.received[take], replay.bme[take], pmq == "international", effects, replay.holidays,
+        replay.bands,
+    )
+    days = (process["date_closed"] - replay.received[take]).astype(int)
+    return {g: float(np.median(days[pmq == g])) for g in ("uk", "eea", "international")}
 
 
 def theme_shares(reviews: pd.DataFrame, theme: str) -> dict[str, float]:
@@ -122,3 +142,60 @@ def theme_shares(reviews: pd.DataFrame, theme: str) -> dict[str, float]:
     has = pd.Series(has_label(reviews["themes"], theme), index=reviews.index)
     fy = reviews["date_review"].dt.year.where(reviews["date_review"].dt.month >= 4, reviews["date_review"].dt.year - 1)
     return {fy_label(int(y)): float(s) for y, s in has.groupby(fy).mean().items()}
+
+
+def ground_truth(
+    extract: SyntheticExtract, population: Population, effects: Effects, p_investigation: np.ndarray,
+    replay: Replay, reference: dict[str, str], generator: str,
+) -> dict[str, Any]:
+    """Everything the measures should find in this extract, with the effects that produced it."""
+    cases, reviews = extract.cases, extract.reviews
+    groups = {"ethnic_group_2": schema.ethnic_group_2(cases["ethnicity_code"]).to_numpy(dtype=object),
+              "pmq_region": replay.pmq}
+    step = effects.triage_step_month
+    start = f"{population.financial_years[0]}-04-01"
+    return {
+        "generator": generator,
+        "effects": asdict(effects),
+        "volumes": {
+            "practitioners": population.size,
+            "cases": len(cases),
+            "open_cases": int(cases["date_closed"].isna().sum()),
+            **{f"{name}_rows": len(frame) for name, frame in extract.tables().items() if name != "cases"},
+        },
+        "entry": {
+            "measure": "cases received in the window / mean headcount of the window's financial years (those with "
+                       "a 31 March headcount); group vs reference",
+            "reference": reference,
+            "multipliers": {k: v for k, v in asdict(effects).items() if k.startswith("entry_")},
+            "windows": entry_ratios(population, effects, extract.extract_date, replay.holidays, reference),
+        },
+        "progression": {
+            "stage": "pag_to_investigation",
+            "measure": "P(investigation | reached PAG), group vs reference",
+            "multiplier": {"ethnic_group_2": {"Black and minority ethnic": effects.investigation_bme}},
+            "ratio": progression_ratios(p_investigation, cases["date_first_pag"].notna().to_numpy(), groups, reference),
+        },
+        "closure": {
+            "group": {"pmq_region": "international"},
+            "factor": effects.closure_international,
+            "applies_to": "every wait after triage",
+            "median_days_received_to_closed": closure_medians(replay, effects),
+        },
+        "triage_step": {
+            "month": step,
+            "median_working_days_before": effects.triage_median_before,
+            "median_working_days_after": effects.triage_median_after if step else effects.triage_median_before,
+        },
+        "theme_trend": {
+            "theme": effects.theme_trend,
+            "factor": effects.theme_trend_factor,
+            "weight_rises": f"linearly from {start} to {extract.extract_date.isoformat()}",
+            "share_by_financial_year": theme_shares(reviews, effects.theme_trend) if effects.theme_trend else {},
+        },
+        "notes": [
+            "No date in any table is after the extract date: actions due after it are left out.",
+            "outcome is set only for closed cases (null while open).",
+            "Relative likelihoods are exact expectations over the generated population, not the input multipliers.",
+        ],
+    }

@@ -24,7 +24,8 @@ def default_config() -> Config:
 
 def _typed_column(kind: str, values: Any) -> pd.Series:
     if kind == "date":
-        return pd.Series(pd.to_datetime(values).to_numpy().astype("datetime64[ns]") if isinstance(values, pd.Series) else np.asarray(values).astype("datetime64[ns]"))
+        days = pd.to_datetime(values).to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+        return pd.Series(days.astype("datetime64[ns]"))
     if kind in ("int", "bool"):
         codes = np.asarray(values, dtype=np.int64)
         column = pd.Series(codes, dtype="Int64") if kind == "int" else pd.Series(codes == 1, dtype="boolean")

@@ -50,7 +50,8 @@ def as_text(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         if f.kind == "date":
             text = _format_dates(column, date_format(table))
         elif f.kind == "bool":
-            text = pd.Series(np.where(column.fillna(False).to_numpy(dtype=bool), TRUE, FALSE), index=column.index).where(column.notna())
+            flags = np.where(column.fillna(False).to_numpy(dtype=bool), TRUE, FALSE)
+            text = pd.Series(flags, index=column.index).where(column.notna())
         elif f.kind == "int":
             text = column.astype("string")
         else:
@@ -82,7 +83,8 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path, stamp: str) -> N
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in tables.items():
             if len(frame) > EXCEL_MAX_ROWS:
-                raise ValueError(f"table {name} has {len(frame):,} rows, more than a worksheet holds: use csv or parquet")
+                raise ValueError(f"table {name} has {len(frame):,} rows, more than a worksheet holds: "
+                                 "write csv or parquet instead")
             plain = frame.astype(object).where(frame.notna(), None)
             plain.to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
