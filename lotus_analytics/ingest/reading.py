@@ -1,0 +1,201 @@
+"""Read an extract as text: a folder of CSV / Parquet files or one .xlsx workbook with a sheet per table.
+
+Everything is read as strings ("" = missing) so that no value is lost before parsing and quarantine
+can show the original text. CSV encodings: UTF-8 (with or without a byte-order mark), else cp1252.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lotus_analytics import schema
+from lotus_analytics.ingest.errors import IngestError
+
+SUFFIXES = (".csv", ".parquet")
+WORKBOOK_SUFFIX = ".xlsx"
+HEADER_ROWS = 1  # source_row counts the header as row 1, as a spreadsheet shows it
+
+
+@dataclass
+class RawTable:
+    """One table of the extract as text, with where each row came from."""
+
+    name: str
+    file: str
+    sha256: str
+    encoding: str | None
+    text: pd.DataFrame
+    source_rows: np.ndarray
+    blank_rows: int = 0
+    sheet: str | None = None
+    header: list[str] = field(default_factory=list)
+
+
+def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def detect_encoding(data: bytes) -> str:
+    """'utf-8-sig' (UTF-8 with a byte-order mark), 'utf-8', or else 'cp1252' (Windows Western European)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp1252"
+
+
+def _clean_header(columns: list[object]) -> list[str]:
+    return ["" if c is None else str(c).strip().lower() for c in columns]
+
+
+def _finish(name: str, where: str, frame: pd.DataFrame, first_row: int) -> tuple[pd.DataFrame, np.ndarray, int]:
+    """Strip cells, drop rows that are blank in every column, keep each row's spreadsheet number."""
+    if frame.shape[1] == 0 or frame.empty:
+        raise IngestError("empty_file", where, f"the {name} table has no rows")
+    frame = frame.fillna("").apply(lambda column: column.astype(str).str.strip())
+    rows = np.arange(len(frame)) + first_row
+    blank = (frame == "").all(axis=1).to_numpy()
+    if blank.all():
+        raise IngestError("empty_file", where, f"the {name} table has no rows")
+    frame = frame[~blank].reset_index(drop=True)
+    return frame, rows[~blank], int(blank.sum())
+
+
+def _check_header(where: str, header: list[str]) -> None:
+    duplicated = sorted({c for c in header if header.count(c) > 1})
+    if duplicated:
+        raise IngestError("unreadable", where, f"duplicated column names {', '.join(repr(c) for c in duplicated)}")
+
+
+def read_csv(path: Path, name: str) -> RawTable:
+    """Read one CSV file as text; the encoding is detected (UTF-8, UTF-8 with BOM, cp1252)."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise IngestError("empty_file", str(path), "the file is empty")
+    encoding = detect_encoding(data)
+    try:
+        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False,
+                            skip_blank_lines=False, encoding=encoding)
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
+        raise IngestError("unreadable", str(path), f"not a readable CSV file ({str(err).strip()})") from None
+    header = _clean_header(list(frame.columns))
+    _check_header(str(path), header)
+    frame.columns = header
+    text, rows, blank = _finish(name, str(path), frame, HEADER_ROWS + 1)
+    return RawTable(name, path.name, hashlib.sha256(data).hexdigest(), encoding, text, rows, blank, header=header)
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    """A Parquet or workbook column as strings: dates ISO, whole numbers without '.0', missing ''."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return column.dt.strftime("%Y-%m-%d").fillna("")
+    if pd.api.types.is_bool_dtype(column):
+        return column.map({True: "TRUE", False: "FALSE"}).fillna("").astype(object)
+    if pd.api.types.is_float_dtype(column):
+        whole = column.notna() & (column == column.round())
+        text = column.astype(str).where(~whole, column.round().astype("Int64").astype(str))
+        return text.where(column.notna(), "").astype(object)
+    return column.map(_cell_text).astype(object)
+
+
+def _cell_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, (datetime, pd.Timestamp)):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_parquet(path: Path, name: str) -> RawTable:
+    """Read one Parquet file and turn every column into text."""
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as err:  # pyarrow raises several types for corrupt files
+        raise IngestError("unreadable", str(path), f"not a readable Parquet file ({err})") from None
+    header = _clean_header(list(frame.columns))
+    _check_header(str(path), header)
+    frame = pd.DataFrame({h: _as_text(frame[c]) for h, c in zip(header, frame.columns)})
+    text, rows, blank = _finish(name, str(path), frame, HEADER_ROWS + 1)
+    return RawTable(name, path.name, sha256_of(path), None, text, rows, blank, header=header)
+
+
+def read_workbook(path: Path) -> dict[str, RawTable]:
+    """Read every sheet named after a table (case-insensitive) of an .xlsx workbook."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
+        raise IngestError("unreadable", str(path), f"not a readable .xlsx workbook ({err})") from None
+    digest = sha256_of(path)
+    tables = {}
+    try:
+        for sheet in book.worksheets:
+            name = sheet.title.strip().lower()
+            if name not in schema.TABLES:
+                continue
+            where = f"{path} (sheet {sheet.title})"
+            rows = list(sheet.iter_rows(values_only=True))
+            if not rows:
+                raise IngestError("empty_file", where, f"the {name} sheet is empty")
+            header = _clean_header(list(rows[0]))
+            while header and header[-1] == "":
+                header.pop()
+            _check_header(where, header)
+            cells = [[_cell_text(v) for v in row[: len(header)]] + [""] * (len(header) - len(row)) for row in rows[1:]]
+            frame = pd.DataFrame(cells, columns=header, dtype=object) if cells else pd.DataFrame(columns=header)
+            text, numbers, blank = _finish(name, where, frame, HEADER_ROWS + 1)
+            tables[name] = RawTable(name, path.name, digest, None, text, numbers, blank, sheet=sheet.title, header=header)
+    finally:
+        book.close()
+    return tables
+
+
+def _folder_tables(folder: Path) -> dict[str, RawTable]:
+    tables = {}
+    for name in schema.TABLES:
+        found = [folder / f"{name}{suffix}" for suffix in SUFFIXES if (folder / f"{name}{suffix}").is_file()]
+        if len(found) > 1:
+            raise IngestError("unreadable", str(folder), f"both {found[0].name} and {found[1].name} are present: keep one")
+        if found:
+            path = found[0]
+            tables[name] = read_csv(path, name) if path.suffix == ".csv" else read_parquet(path, name)
+    return tables
+
+
+def read_extract(extract: Path) -> dict[str, RawTable]:
+    """Read the tables of an extract (folder or .xlsx workbook); required tables must be there."""
+    extract = Path(extract)
+    if not extract.exists():
+        raise IngestError("missing_table", str(extract), "the extract does not exist")
+    if extract.is_file() and extract.suffix.lower() != WORKBOOK_SUFFIX:
+        raise IngestError("unreadable", str(extract), "an extract is a folder of CSV / Parquet files or one .xlsx workbook")
+    tables = read_workbook(extract) if extract.is_file() else _folder_tables(extract)
+    missing = [name for name in schema.REQUIRED_TABLES if name not in tables]
+    if missing:
+        expected = "sheet" if extract.is_file() else "file (.csv or .parquet)"
+        raise IngestError("missing_table", str(extract),
+                          f"the required table{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                          f"{'are' if len(missing) > 1 else 'is'} missing: expected a {expected} named after each")
+    return tables
