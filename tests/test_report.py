@@ -8,6 +8,7 @@ publication rule by hand: counts 1-7 hidden, other counts rounded to the nearest
 from __future__ import annotations
 
 import re
+import shutil
 
 import holidays as holidays_lib
 import numpy as np
@@ -16,6 +17,7 @@ import pytest
 
 from lotus_analytics.periods import PeriodError
 from lotus_analytics.reports import ReportError, build_report
+from lotus_analytics.store import write_table
 
 pytestmark = pytest.mark.notebook
 
@@ -172,3 +174,13 @@ def test_bad_region_and_quarter_are_refused_with_a_message(ingested, tmp_path):
         build_report(quarter=QUARTER, region="Narnia", store=ingested.store, out_root=tmp_path)
     with pytest.raises(PeriodError, match="not a financial quarter"):
         build_report(quarter="2026 Q2", region=REGION, store=ingested.store, out_root=tmp_path)
+
+
+def test_a_failing_measure_is_reported_in_one_clear_line(ingested, tmp_path):
+    store = tmp_path / "store"
+    shutil.copytree(ingested.store, store)
+    workforce = pd.read_parquet(store / "workforce.parquet")
+    write_table(store, "workforce", workforce[workforce["ethnicity_code"].isna()])  # no ethnicity headcounts
+    with pytest.raises(ReportError, match=r"stopped in cell \d+: ValueError: workforce has no headcount rows "
+                                          r"for ethnicity_code"):
+        build_report(quarter=QUARTER, region=REGION, store=store, out_root=tmp_path / "reports")

@@ -8,12 +8,14 @@ notebook and ``tables.xlsx`` (written by the notebook's last cell from the same 
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import papermill
+from jupyter_client import AsyncKernelManager
 from nbconvert import HTMLExporter
 
 from lotus_analytics.config import Config, load_config
@@ -30,6 +32,17 @@ CELL_TIMEOUT_SECONDS = 600
 
 class ReportError(RuntimeError):
     """The report could not be built; the message says which step failed and why."""
+
+
+class QuietKernelManager(AsyncKernelManager):
+    """A kernel whose process log (ipykernel's TCP warning, shutdown notices) stays out of the terminal.
+
+    Cell errors still reach papermill through the kernel's messages, so nothing useful is lost.
+    """
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        kw["stderr"] = subprocess.DEVNULL
+        await super()._async_launch_kernel(kernel_cmd, **kw)
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,7 @@ def _execute(folder: Path, parameters: dict[str, Any]) -> Path:
         papermill.execute_notebook(
             str(NOTEBOOK), str(executed), parameters=parameters, kernel_name=KERNEL,
             execution_timeout=CELL_TIMEOUT_SECONDS, progress_bar=False, log_output=False,
+            kernel_manager_class=QuietKernelManager,
         )
     except papermill.PapermillExecutionError as err:
         raise ReportError(
