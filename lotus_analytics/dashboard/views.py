@@ -17,6 +17,8 @@ from lotus_analytics.store import Store
 
 ALL = "all"
 QUARTERS_OFFERED = 8
+ACTIONS_SCOPE_NOTE = ("<p class='lotus-note'>Improvement actions belong to the regional team: the ICB and "
+                      "profession filters do not apply to them.</p>")
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def panels(store: Store, config: Config, *, quarter: str, region: str, icb: str,
     ineq = config.inequalities
     window = rolling_window(scope.quarter, ineq.window_years).label
     actions = ("<p>Improvement actions were not supplied in this extract.</p>" if "overdue_actions" not in tables
-               else actions_figure(tables["overdue_actions"], as_of=f"{scope.quarter.end:%d %B %Y}"))
+               else actions_figure(tables["overdue_actions"], as_of=f"{scope.quarter.end:%d %B %Y}") + ACTIONS_SCOPE_NOTE)
     return Panels(
         timeliness=timeliness_figure(tables["t1_by_month"], period_kind="month",
                                      target=config.targets.triage_working_days, title=TITLES["t1_by_month"]),
