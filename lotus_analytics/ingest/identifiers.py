@@ -14,7 +14,7 @@ import pandas as pd
 
 from lotus_analytics import schema
 from lotus_analytics.ingest.errors import IngestError
-from lotus_analytics.ingest.reading import RawTable
+from lotus_analytics.ingest.reading import RawTable, text_column
 
 KEY_ENV = "LOTUS_PSEUDONYMISATION_KEY"
 
@@ -41,9 +41,9 @@ def hmac_hex(key: bytes, value: str) -> str:
 
 
 def pseudonymise(text: pd.Series, key: bytes) -> pd.Series:
-    """Each non-empty value replaced by its HMAC-SHA-256 hex digest (computed once per distinct value)."""
-    distinct = {value: hmac_hex(key, value) for value in text.unique() if value}
-    return text.map(lambda value: distinct.get(value, ""))
+    """Each non-empty value (stripped) replaced by its HMAC-SHA-256 hex digest, computed once per distinct value."""
+    distinct = {value: hmac_hex(key, value.strip()) if value.strip() else "" for value in text.unique()}
+    return text_column(text.astype(object).map(distinct))
 
 
 def apply_identifier_policy(tables: dict[str, RawTable], pseudonymise_columns: bool, key: bytes | None) -> dict[str, list[str]]:

@@ -1,6 +1,6 @@
 """Parse text columns into typed columns (the store's dtypes), recording values that cannot be parsed.
 
-Each column is parsed on its distinct values only and spread back, so a million rows cost what a
+Each column is parsed on its distinct values only (stripped of surrounding spaces) and spread back, so a million rows cost what a
 few thousand distinct values cost. Dates: DD/MM/YYYY (also D/M/YYYY), ISO YYYY-MM-DD and Excel
 serial numbers; never month-first (03/25/2024 is a date_format failure). Codes are matched to
 their canonical spelling case-insensitively; unknown codes stay as written for the enum rule.
@@ -103,7 +103,7 @@ def parse_column(text: pd.Series, field: schema.Field) -> tuple[pd.Series, pd.Da
     """One text column parsed to the field's dtype, plus the failures of the values that did not parse."""
     codes, uniques = pd.factorize(text, sort=False)
     parser, rule = PARSERS[field.kind]
-    typed, bad = parser(pd.Series(uniques, dtype=object), field)
+    typed, bad = parser(pd.Series(np.asarray(uniques, dtype=object), dtype=object).str.strip(), field)
     values = typed.take(codes).reset_index(drop=True)
     if not bad.any():
         return values, combine([])

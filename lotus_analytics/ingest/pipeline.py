@@ -79,8 +79,9 @@ def _without_parse_overlap(found: pd.DataFrame, parse_failures: pd.DataFrame) ->
 
 def _check_table(raw: RawTable, spec: schema.Table, extract_date: pd.Timestamp, config: Config) -> tuple[Checked, list[Any]]:
     typed, parse_failures = parse_table(raw.text, spec)
-    results = run_suite(spec.name, typed, extract_date)
-    found = [failures_from_results(spec.name, results, raw.text, typed)]
+    found_by_gx = run_suite(spec.name, raw.text, typed, extract_date)
+    results = [result for result, _ in found_by_gx]
+    found = [failures_from_results(found_by_gx, raw.text, typed)]
     if spec.name == "cases":
         found.append(risk_level_failures(raw.text, typed, config.risk_bands))
     contract_failures = _without_parse_overlap(combine(found), parse_failures)

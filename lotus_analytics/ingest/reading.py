@@ -63,13 +63,29 @@ def _clean_header(columns: list[object]) -> list[str]:
     return ["" if c is None else str(c).strip().lower() for c in columns]
 
 
+def text_column(column: pd.Series) -> pd.Series:
+    """A column as categorical strings, '' for missing: compact (a million rows hold a few thousand distinct texts)."""
+    column = column.astype("category")
+    if column.isna().any():
+        if "" not in column.cat.categories:
+            column = column.cat.add_categories([""])
+        column = column.fillna("")
+    return column
+
+
+def _blank(column: pd.Series) -> np.ndarray:
+    """Cells that are exactly empty (a blank line, or a row of bare separators)."""
+    blank_codes = np.flatnonzero(column.cat.categories == "")
+    return np.isin(column.cat.codes.to_numpy(), blank_codes)
+
+
 def _finish(name: str, where: str, frame: pd.DataFrame, first_row: int) -> tuple[pd.DataFrame, np.ndarray, int]:
-    """Strip cells, drop rows that are blank in every column, keep each row's spreadsheet number."""
+    """Text columns as categoricals; rows blank in every column dropped; each row's spreadsheet number kept."""
     if frame.shape[1] == 0 or frame.empty:
         raise IngestError("empty_file", where, f"the {name} table has no rows")
-    frame = frame.fillna("").apply(lambda column: column.astype(str).str.strip())
+    frame = pd.DataFrame({c: text_column(frame[c]) for c in frame.columns})
     rows = np.arange(len(frame)) + first_row
-    blank = (frame == "").all(axis=1).to_numpy()
+    blank = np.logical_and.reduce([_blank(frame[c]) for c in frame.columns])
     if blank.all():
         raise IngestError("empty_file", where, f"the {name} table has no rows")
     frame = frame[~blank].reset_index(drop=True)
@@ -89,7 +105,7 @@ def read_csv(path: Path, name: str) -> RawTable:
         raise IngestError("empty_file", str(path), "the file is empty")
     encoding = detect_encoding(data)
     try:
-        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False,
+        frame = pd.read_csv(io.BytesIO(data), dtype="category", keep_default_na=False, na_filter=False,
                             skip_blank_lines=False, encoding=encoding)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
         raise IngestError("unreadable", str(path), f"not a readable CSV file ({str(err).strip()})") from None

@@ -1,9 +1,12 @@
 """Validate typed tables against their Great Expectations suites and map failures back to rows.
 
-GX's pandas engine copies the whole batch frame for every metric, so a wide table costs columns x
-expectations; each group of expectations is therefore validated on a frame holding only the columns
-it reads (`meta["columns"]`), which keeps a million rows within the benchmark budget. Failing rows
-come from `unexpected_index_list` (result format COMPLETE).
+GX's pandas engine copies the whole batch frame for every metric, so a wide table of a million rows
+costs minutes. Each group of expectations is therefore validated on a frame holding only the
+columns it reads (`meta["columns"]`) and only their distinct value combinations: a row-wise
+expectation gives the same verdict for equal values, so the unexpected distinct rows
+(`unexpected_index_list`, result format COMPLETE) are spread back to every row holding them. The
+uniqueness expectation looks across rows, so it alone sees the whole column. Small tables (up to
+`WHOLE_TABLE_ROWS` rows) are validated whole in one batch, which is quicker below that size.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from lotus_analytics import schema
 from lotus_analytics.contracts import EXTRACT_DATE_PARAMETER, build_suite, gx
 from lotus_analytics.ingest.failures import combine, row_failures, shown_values
 
+WHOLE_TABLE_ROWS = 20_000
 RESULT_FORMAT = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
 
 
@@ -38,24 +42,64 @@ def _groups(suite: gx.ExpectationSuite) -> dict[tuple[str, ...], list[Any]]:
     return groups
 
 
-def run_suite(table: str, typed: pd.DataFrame, extract_date: pd.Timestamp) -> list[Any]:
-    """Validate `typed` (positional index) against the table's suite; returns GX expectation results."""
-    suite = build_suite(table)
-    batch_definition = _batch_definition()
-    results = []
-    for columns, expectations in _groups(suite).items():
-        frame = typed[list(columns)] if columns else typed.iloc[:0]
-        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        part = gx.ExpectationSuite(name=table, expectations=expectations)
-        outcome = batch.validate(part, result_format=RESULT_FORMAT,
-                                 expectation_parameters={EXTRACT_DATE_PARAMETER: extract_date})
-        results += outcome.results
-    broken = [r for r in results if r.exception_info.get("raised_exception")]
+def _codes(column: str, raw: pd.DataFrame, typed: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """Integer codes of a column's values: the categorical codes of its text (equal text, equal typed value)."""
+    if column in raw.columns:
+        return raw[column].cat.codes.to_numpy(dtype=np.int64), len(raw[column].cat.categories)
+    codes, uniques = pd.factorize(typed[column], use_na_sentinel=False)
+    return codes, len(uniques)
+
+
+def distinct_rows(columns: list[str], raw: pd.DataFrame, typed: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Typed rows of `columns` with distinct text, and for each table row the position of its distinct row."""
+    key = np.zeros(len(typed), dtype=np.int64)
+    for column in columns:
+        codes, count = _codes(column, raw, typed)
+        if len(key) and int(key.max()) * (count + 1) > 2**62:
+            key = pd.factorize(key)[0]
+        key = key * (count + 1) + codes
+    _, first, position = np.unique(key, return_index=True, return_inverse=True)
+    return typed[columns].iloc[first].reset_index(drop=True), position.reshape(-1)
+
+
+def _validate(table: str, frame: pd.DataFrame, expectations: list[Any], extract_date: pd.Timestamp) -> list[Any]:
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    outcome = batch.validate(gx.ExpectationSuite(name=table, expectations=expectations), result_format=RESULT_FORMAT,
+                             expectation_parameters={EXTRACT_DATE_PARAMETER: extract_date})
+    broken = [r for r in outcome.results if r.exception_info.get("raised_exception")]
     if broken:
-        info = broken[0].exception_info
         raise RuntimeError(f"{table}: Great Expectations could not evaluate {broken[0].expectation_config.type}: "
-                           f"{info.get('exception_message')}")
-    return results
+                           f"{broken[0].exception_info.get('exception_message')}")
+    return outcome.results
+
+
+def run_suite(table: str, raw: pd.DataFrame, typed: pd.DataFrame, extract_date: pd.Timestamp) -> list[tuple[Any, np.ndarray]]:
+    """Validate `typed` (positional index, parsed from the categorical text `raw`) against the table's suite.
+
+    Returns each GX expectation result with the table rows it found unexpected (positions, sorted).
+    """
+    suite = build_suite(table)
+    if len(typed) <= WHOLE_TABLE_ROWS:
+        return [(r, _unexpected(r, None)) for r in _validate(table, typed, suite.expectations, extract_date)]
+    found = []
+    for columns, expectations in _groups(suite).items():
+        whole = [e for e in expectations if e.meta["rule"] == "unique" or not columns]
+        rowwise = [e for e in expectations if e not in whole]
+        if whole:
+            frame = typed[list(columns)] if columns else typed.iloc[:0]
+            found += [(r, _unexpected(r, None)) for r in _validate(table, frame, whole, extract_date)]
+        if rowwise:
+            distinct, position = distinct_rows(list(columns), raw, typed)
+            found += [(r, _unexpected(r, position)) for r in _validate(table, distinct, rowwise, extract_date)]
+    return found
+
+
+def _unexpected(result: Any, position: np.ndarray | None) -> np.ndarray:
+    """Table rows behind a result's unexpected_index_list (spread back from distinct rows when `position` is given)."""
+    index = np.asarray(result.result.get("unexpected_index_list") or [], dtype=np.int64)
+    if position is None:
+        return np.sort(index)
+    return np.flatnonzero(np.isin(position, index)) if len(index) else index
 
 
 def _first_copies(typed: pd.DataFrame, key: str, rows: np.ndarray) -> np.ndarray:
@@ -64,18 +108,17 @@ def _first_copies(typed: pd.DataFrame, key: str, rows: np.ndarray) -> np.ndarray
     return rows[later[rows]]
 
 
-def failures_from_results(table: str, results: list[Any], raw: pd.DataFrame, typed: pd.DataFrame) -> pd.DataFrame:
-    """Row failures (row, rule, column, message) of every unexpected row in the results."""
+def failures_from_results(found: list[tuple[Any, np.ndarray]], raw: pd.DataFrame, typed: pd.DataFrame) -> pd.DataFrame:
+    """Row failures (row, rule, column, message) of every unexpected row found by run_suite."""
     parts = []
-    for result in results:
-        rows = np.asarray(result.result.get("unexpected_index_list") or [], dtype=np.int64)
+    for result, rows in found:
         if result.success or not len(rows):
             continue
         meta = result.expectation_config.meta
         if meta["rule"] == "unique":
             rows = _first_copies(typed, meta["column"], rows)
         column = meta["column"]
-        parts.append(row_failures(np.sort(rows), meta["rule"], column, shown_values(column, raw, typed), meta["detail"]))
+        parts.append(row_failures(rows, meta["rule"], column, shown_values(column, raw, typed), meta["detail"]))
     return combine(parts)
 
 
@@ -83,7 +126,8 @@ def risk_level_failures(raw: pd.DataFrame, typed: pd.DataFrame, bands: dict[str,
     """Cases whose risk_level is not the configured band of risk_severity x risk_likelihood (consistency)."""
     expected = schema.risk_level_for(typed["risk_severity"], typed["risk_likelihood"], bands)
     given = typed["risk_level"]
-    bad = given.isin(schema.RISK_LEVELS) & expected.notna() & (given.fillna("") != expected.fillna(""))
+    scored = typed["risk_severity"].notna() & typed["risk_likelihood"].notna()
+    bad = scored.to_numpy(dtype=bool) & expected.notna() & given.isin(schema.RISK_LEVELS) & (given.fillna("") != expected.fillna(""))
     rows = np.flatnonzero(bad.to_numpy(dtype=bool))
     return row_failures(rows, "consistency", "risk_level", shown_values("risk_level", raw, typed),
                         "does not match risk_severity x risk_likelihood and the configured risk bands")
