@@ -179,3 +179,14 @@ def test_whole_file_problems_raise_one_clear_ingest_error(tmp_path):
             ingest(extract, tmp_path / "store", extract_date=EXTRACT_DATE)
         assert failed.value.rule == rule, (extract, str(failed.value))
         assert named in str(failed.value) and "\n" not in str(failed.value)
+
+
+def test_short_rows_and_quoted_line_breaks_are_read_cell_by_cell(tmp_path):
+    folder = write_extract(tmp_path / "x", {"actions": rows("actions", {"owner_role": "Head of\nQuality"}), "reviews": rows("reviews", {})})
+    result = ingest(folder, tmp_path / "a", extract_date=EXTRACT_DATE)
+    assert load_store(tmp_path / "a").actions["owner_role"].tolist() == ["Head of\nQuality"]
+    text = (folder / "cases.csv").read_text(encoding="utf-8").rstrip("\n")
+    (folder / "cases.csv").write_text(text + "\n" + text.splitlines()[1].rsplit(",", 5)[0].replace("C1", "C2") + "\n", encoding="utf-8")
+    result = ingest(folder, tmp_path / "b", extract_date=EXTRACT_DATE)
+    assert found(tmp_path / "b", "cases") == {(3, "required", c) for c in ("ethnicity_code", "sex", "age_band", "pmq_region")}
+    assert result.manifest["tables"]["cases"]["rows_read"] == 2

@@ -73,7 +73,9 @@ def parse_dates(distinct: pd.Series) -> pd.Series:
     iso = pd.to_datetime(distinct.where(distinct.str.fullmatch(ISO_DATE)).str[:10], format="%Y-%m-%d", errors="coerce")
     serial = pd.to_numeric(distinct.where(distinct.str.fullmatch(EXCEL_SERIAL)), errors="coerce")
     serial = serial.where(serial.between(*SERIAL_RANGE))
-    excel = EXCEL_EPOCH + pd.to_timedelta(np.floor(serial), unit="D")
+    excel = pd.Series(pd.NaT, index=distinct.index, dtype="datetime64[ns]")
+    whole_days = np.floor(serial.dropna()).astype("int64")
+    excel[whole_days.index] = EXCEL_EPOCH + pd.to_timedelta(whole_days, unit="D")
     return uk.fillna(iso).fillna(excel).astype("datetime64[ns]")
 
 

@@ -6,15 +6,19 @@ can show the original text. CSV encodings: UTF-8 (with or without a byte-order m
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
+import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from lotus_analytics import schema
 from lotus_analytics.ingest.errors import IngestError
@@ -22,6 +26,7 @@ from lotus_analytics.ingest.errors import IngestError
 SUFFIXES = (".csv", ".parquet")
 WORKBOOK_SUFFIX = ".xlsx"
 HEADER_ROWS = 1  # source_row counts the header as row 1, as a spreadsheet shows it
+BLANK_LINE = re.compile(rb"(?:\r?\n){2}|^\r?\n")
 
 
 @dataclass
@@ -36,7 +41,6 @@ class RawTable:
     source_rows: np.ndarray
     blank_rows: int = 0
     sheet: str | None = None
-    header: list[str] = field(default_factory=list)
 
 
 def sha256_of(path: Path) -> str:
@@ -98,22 +102,52 @@ def _check_header(where: str, header: list[str]) -> None:
         raise IngestError("unreadable", where, f"duplicated column names {', '.join(repr(c) for c in duplicated)}")
 
 
+def _arrow_csv(data: bytes, encoding: str) -> pd.DataFrame | None:
+    """Fast path for large files: pyarrow's multi-threaded reader, every column as dictionary-encoded text.
+
+    None when pyarrow cannot read the file as a clean rectangle (e.g. a row with missing fields): the
+    pandas reader then reads it, filling short rows with empty cells so that the rules can report them.
+    Files with blank lines never come here, because pyarrow would skip them and shift row numbers.
+    """
+    start = 3 if encoding == "utf-8-sig" else 0
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(data[start:]),
+            read_options=pa_csv.ReadOptions(encoding="utf8" if encoding.startswith("utf-8") else encoding),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                  column_types=_all_text(data[start:], encoding)),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+    return pd.DataFrame({f"{i}": table.column(i).dictionary_encode().to_pandas() for i in range(table.num_columns)}) \
+        .set_axis(table.column_names, axis=1)
+
+
+def _all_text(data: bytes, encoding: str) -> dict[str, pa.DataType]:
+    """Every header name typed as string, so pyarrow infers nothing (no value is lost or changed)."""
+    first = data.split(b"\n", 1)[0].decode("utf-8" if encoding.startswith("utf-8") else encoding).rstrip("\r")
+    return {name: pa.string() for name in next(csv.reader([first]))}
+
+
 def read_csv(path: Path, name: str) -> RawTable:
     """Read one CSV file as text; the encoding is detected (UTF-8, UTF-8 with BOM, cp1252)."""
     data = path.read_bytes()
     if not data.strip():
         raise IngestError("empty_file", str(path), "the file is empty")
     encoding = detect_encoding(data)
-    try:
-        frame = pd.read_csv(io.BytesIO(data), dtype="category", keep_default_na=False, na_filter=False,
-                            skip_blank_lines=False, encoding=encoding)
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
-        raise IngestError("unreadable", str(path), f"not a readable CSV file ({str(err).strip()})") from None
+    frame = _arrow_csv(data, encoding) if not BLANK_LINE.search(data) else None
+    if frame is None:
+        try:
+            frame = pd.read_csv(io.BytesIO(data), dtype="category", keep_default_na=False, na_filter=False,
+                                skip_blank_lines=False, encoding=encoding)
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
+            raise IngestError("unreadable", str(path), f"not a readable CSV file ({str(err).strip()})") from None
     header = _clean_header(list(frame.columns))
     _check_header(str(path), header)
     frame.columns = header
     text, rows, blank = _finish(name, str(path), frame, HEADER_ROWS + 1)
-    return RawTable(name, path.name, hashlib.sha256(data).hexdigest(), encoding, text, rows, blank, header=header)
+    return RawTable(name, path.name, hashlib.sha256(data).hexdigest(), encoding, text, rows, blank)
 
 
 def _as_text(column: pd.Series) -> pd.Series:
@@ -153,7 +187,7 @@ def read_parquet(path: Path, name: str) -> RawTable:
     _check_header(str(path), header)
     frame = pd.DataFrame({h: _as_text(frame[c]) for h, c in zip(header, frame.columns)})
     text, rows, blank = _finish(name, str(path), frame, HEADER_ROWS + 1)
-    return RawTable(name, path.name, sha256_of(path), None, text, rows, blank, header=header)
+    return RawTable(name, path.name, sha256_of(path), None, text, rows, blank)
 
 
 def read_workbook(path: Path) -> dict[str, RawTable]:
@@ -182,7 +216,7 @@ def read_workbook(path: Path) -> dict[str, RawTable]:
             cells = [[_cell_text(v) for v in row[: len(header)]] + [""] * (len(header) - len(row)) for row in rows[1:]]
             frame = pd.DataFrame(cells, columns=header, dtype=object) if cells else pd.DataFrame(columns=header)
             text, numbers, blank = _finish(name, where, frame, HEADER_ROWS + 1)
-            tables[name] = RawTable(name, path.name, digest, None, text, numbers, blank, sheet=sheet.title, header=header)
+            tables[name] = RawTable(name, path.name, digest, None, text, numbers, blank, sheet=sheet.title)
     finally:
         book.close()
     return tables
