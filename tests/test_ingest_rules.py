@@ -140,3 +140,11 @@ def test_store_is_typed_in_schema_order_with_policy_version_derived(tmp_path):
     assert stored["policy_version"].tolist() == ["framework_2013", "policy_2024", "policy_2024"]
     assert str(stored["risk_severity"].dtype) == "Int64" and str(stored["suspended"].dtype) == "boolean"
     assert stored["date_closed"].isna().all() and stored["outcome"].tolist() == [None] * 3
+
+
+def test_when_every_case_is_quarantined_all_updates_are_orphans(tmp_path):
+    extract = write_extract(tmp_path / "x", {"cases": rows("cases", {"sex": "x"}), "updates": rows("updates", {}, {})})
+    result = ingest(extract, tmp_path / "store", extract_date=EXTRACT_DATE)
+    assert found(tmp_path / "store", "updates") == {(2, "foreign_key", "case_id"), (3, "foreign_key", "case_id")}
+    assert result.manifest["tables"]["cases"]["rows_stored"] == 0
+    assert len(load_store(tmp_path / "store").cases) == 0

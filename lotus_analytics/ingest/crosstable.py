@@ -48,9 +48,13 @@ def _date_order(fk: schema.ForeignKey, child_date: str, parent_date: str, tables
     child, parent = tables[fk.table], tables[fk.ref_table]
     stored = parent.typed.loc[parent.valid]
     parent_dates = stored.groupby(fk.ref_column)[parent_date].min()
-    before = child.typed[child_date] < child.typed[fk.column].map(parent_dates)
-    rows = np.flatnonzero(before.fillna(False).to_numpy(dtype=bool))
-    return row_failures(rows, "date_order", child_date, shown_values(child_date, child.raw, child.typed), f"before the {fk.ref_table} {parent_date}")
+    if parent_dates.empty:  # no parent stored: every child is already an orphan
+        return combine([])
+    at = parent_dates.index.get_indexer(child.typed[fk.column])
+    dates = parent_dates.to_numpy()[np.maximum(at, 0)]
+    before = (at >= 0) & (child.typed[child_date].to_numpy() < dates)
+    return row_failures(np.flatnonzero(before), "date_order", child_date, shown_values(child_date, child.raw, child.typed),
+                        f"before the {fk.ref_table} {parent_date}")
 
 
 def check_cross_table(tables: dict[str, Checked]) -> None:

@@ -122,4 +122,4 @@ def parse_table(text: pd.DataFrame, table: schema.Table) -> tuple[pd.DataFrame, 
             found.append(failed)
         else:
             columns[field.name] = empty_column(field, len(text))
-    return pd.DataFrame(columns), combine(found)
+    return pd.DataFrame(columns, copy=False), combine(found)
