@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,7 +25,7 @@ from lotus_analytics.ingest.errors import IngestError
 SUFFIXES = (".csv", ".parquet")
 WORKBOOK_SUFFIX = ".xlsx"
 HEADER_ROWS = 1  # source_row counts the header as row 1, as a spreadsheet shows it
-BLANK_LINE = re.compile(rb"(?:\r?\n){2}|^\r?\n")
+BLANK_LINES = (b"\n\n", b"\n\r\n")
 
 
 @dataclass
@@ -102,6 +101,10 @@ def _check_header(where: str, header: list[str]) -> None:
         raise IngestError("unreadable", where, f"duplicated column names {', '.join(repr(c) for c in duplicated)}")
 
 
+def _has_blank_line(data: bytes) -> bool:
+    return data.startswith((b"\n", b"\r\n")) or any(blank in data for blank in BLANK_LINES)
+
+
 def _arrow_csv(data: bytes, encoding: str) -> pd.DataFrame | None:
     """Fast path for large files: pyarrow's multi-threaded reader, every column as dictionary-encoded text.
 
@@ -136,7 +139,7 @@ def read_csv(path: Path, name: str) -> RawTable:
     if not data.strip():
         raise IngestError("empty_file", str(path), "the file is empty")
     encoding = detect_encoding(data)
-    frame = _arrow_csv(data, encoding) if not BLANK_LINE.search(data) else None
+    frame = None if _has_blank_line(data) else _arrow_csv(data, encoding)
     if frame is None:
         try:
             frame = pd.read_csv(io.BytesIO(data), dtype="category", keep_default_na=False, na_filter=False,
