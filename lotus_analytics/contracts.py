@@ -42,7 +42,14 @@ def set_pattern(values: tuple[str, ...]) -> str:
     return f"^{item}(?:;{item})*$"
 
 
+def _span(field: schema.Field, dash: str) -> str:
+    """The allowed range of an int field, e.g. '1..5' or '0..' (open ends left empty)."""
+    low, high = ("" if v is None else str(v) for v in (field.minimum, field.maximum))
+    return f"{low}{dash}{high}"
+
+
 def _field_expectations(field: schema.Field) -> list[gxe.Expectation]:
+    """The expectations one field implies: not-null, value set, set/code pattern, range, not after the extract date."""
     name = field.name
     out: list[gxe.Expectation] = []
     if field.required:
@@ -50,12 +57,14 @@ def _field_expectations(field: schema.Field) -> list[gxe.Expectation]:
     if field.kind == "enum" and field.values:
         out.append(gxe.ExpectColumnValuesToBeInSet(column=name, value_set=list(field.values), meta=_meta("enum", name)))
     if field.kind == "set" and field.values:
-        out.append(gxe.ExpectColumnValuesToMatchRegex(column=name, regex=set_pattern(field.values), meta=_meta("enum", name)))
+        out.append(gxe.ExpectColumnValuesToMatchRegex(
+            column=name, regex=set_pattern(field.values), meta=_meta("enum", name)))
     if field.pattern:
         out.append(gxe.ExpectColumnValuesToMatchRegex(column=name, regex=field.pattern, meta=_meta("pattern", name)))
     if field.kind == "int" and (field.minimum is not None or field.maximum is not None):
         out.append(gxe.ExpectColumnValuesToBeBetween(
-            column=name, min_value=field.minimum, max_value=field.maximum, meta=_meta("range", name, detail=f"{field.minimum}..{'' if field.maximum is None else field.maximum}")))
+            column=name, min_value=field.minimum, max_value=field.maximum,
+            meta=_meta("range", name, detail=_span(field, ".."))))
     if field.kind == "date":
         out.append(gxe.ExpectColumnValuesToBeBetween(
             column=name, max_value={"$PARAMETER": EXTRACT_DATE_PARAMETER}, meta=_meta("future_date", name)))
@@ -67,7 +76,8 @@ def _conditional_expectations(table: str) -> list[gxe.Expectation]:
     if table == "updates":
         return [gxe.ExpectColumnValuesToNotBeNull(
             column="date_meeting", row_condition='update_type=="post_meeting_outcome"', condition_parser="pandas",
-            meta=_meta("consistency", "date_meeting", "update_type", detail="required when update_type is post_meeting_outcome"))]
+            meta=_meta("consistency", "date_meeting", "update_type",
+                       detail="required when update_type is post_meeting_outcome"))]
     if table == "actions":
         return [
             gxe.ExpectColumnValuesToNotBeNull(
@@ -84,7 +94,8 @@ def build_suite(table: str) -> gx.ExpectationSuite:
     """The Great Expectations suite of one table of schema.TABLES (not attached to any context)."""
     spec = schema.TABLES[table]
     expectations: list[gxe.Expectation] = [gxe.ExpectTableColumnsToMatchSet(
-        column_set=spec.required_columns, exact_match=False, meta={"rule": "missing_column", "column": "", "columns": [], "detail": ""})]
+        column_set=spec.required_columns, exact_match=False,
+        meta={"rule": "missing_column", "column": "", "columns": [], "detail": ""})]
     for field in spec.fields:
         expectations += _field_expectations(field)
     if spec.key:
@@ -122,20 +133,21 @@ def cross_table_rules() -> dict[str, Any]:
         ],
         "runtime_rules": [
             {"table": "cases", "column": "risk_level", "rule": "consistency",
-             "check": "when risk_severity, risk_likelihood and risk_level are all present, risk_level is the configured "
-                      "band (config risk_bands) of risk_severity x risk_likelihood"},
+             "check": "when risk_severity, risk_likelihood and risk_level are all present, risk_level is the "
+                      "configured band (config risk_bands) of risk_severity x risk_likelihood"},
         ],
     }
 
 
 def _values_and_rules(table: str, field: schema.Field) -> str:
+    """The 'values / rule' cell of a field in the data dictionary."""
     parts = []
     if field.values:
         parts.append(", ".join(f"`{v}`" for v in field.values))
     if field.pattern:
         parts.append(f"matches `{field.pattern}`")
     if field.minimum is not None or field.maximum is not None:
-        parts.append(f"{'' if field.minimum is None else field.minimum}–{'' if field.maximum is None else field.maximum}")
+        parts.append(_span(field, "–"))
     if field.kind == "date":
         parts.append("not after the extract date")
     parts += [f"≥ `{o.earlier}`" for o in schema.DATE_ORDER_RULES if o.table == table and o.later == field.name]
@@ -164,7 +176,8 @@ def data_dictionary() -> str:
             "| field | type | required | values / rule | description |", "|---|---|---|---|---|",
         ]
         lines += [
-            f"| `{f.name}` | {f.kind} | {'yes' if f.required else 'no'} | {_values_and_rules(table.name, f)} | {f.description} |"
+            f"| `{f.name}` | {f.kind} | {'yes' if f.required else 'no'} | {_values_and_rules(table.name, f)} "
+            f"| {f.description} |"
             for f in table.fields
         ]
     lines += ["", "## Rules", "", "| rule | meaning |", "|---|---|"]
@@ -173,6 +186,7 @@ def data_dictionary() -> str:
 
 
 def _dumps(data: Any) -> str:
+    """Stable JSON text (indented, non-ASCII kept) for committed files."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -20,9 +20,11 @@ CASE = {
     "risk_level": "moderate", "triage_outcome": "to_pag", "ethnicity_code": "A", "sex": "female",
     "age_band": "35_44", "pmq_region": "uk", "disability": "no",
 }
-WORKFORCE = {"period": "2023/24", "region": "North West", "icb_code": "QOP", "profession": "medical", "headcount": "100"}
+WORKFORCE = {"period": "2023/24", "region": "North West", "icb_code": "QOP", "profession": "medical",
+             "headcount": "100"}
 UPDATE = {"case_id": "C1", "update_type": "acknowledgement", "date_sent": "2024-02-02", "channel": "email"}
-REVIEW = {"review_id": "R1", "case_id": "C1", "review_type": "single_case", "date_review": "2024-06-01", "themes": "feedback"}
+REVIEW = {"review_id": "R1", "case_id": "C1", "review_type": "single_case", "date_review": "2024-06-01",
+          "themes": "feedback"}
 ACTION = {"action_id": "A1", "review_id": "R1", "theme": "feedback", "owner_role": "Head of Quality",
           "system_level": "icb", "date_raised": "2024-06-02", "date_due": "2024-09-01", "status": "open"}
 TEMPLATES = {"cases": CASE, "workforce": WORKFORCE, "updates": UPDATE, "reviews": REVIEW, "actions": ACTION}

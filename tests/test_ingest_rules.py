@@ -94,16 +94,19 @@ def test_children_of_a_quarantined_row_become_orphans(tmp_path):
 
 
 def test_a_row_breaking_several_rules_appears_once_with_all_of_them(tmp_path):
-    extract = write_extract(tmp_path / "x", {"cases": rows("cases", {"sex": "x", "age_band": "", "risk_likelihood": "0"})})
+    cases = rows("cases", {"sex": "x", "age_band": "", "risk_likelihood": "0"})
+    extract = write_extract(tmp_path / "x", {"cases": cases})
     result = ingest(extract, tmp_path / "store", extract_date=EXTRACT_DATE)
     q = quarantine(tmp_path / "store", "cases")
     assert len(q) == 1 and result.manifest["tables"]["cases"]["rows_quarantined"] == 1
-    assert found(tmp_path / "store", "cases") == {(2, "enum", "sex"), (2, "required", "age_band"), (2, "range", "risk_likelihood")}
+    expected = {(2, "enum", "sex"), (2, "required", "age_band"), (2, "range", "risk_likelihood")}
+    assert found(tmp_path / "store", "cases") == expected
     assert len(q.loc[0, "message"].split("; ")) == 3 and "'x'" in q.loc[0, "message"]
 
 
 def test_quarantine_keeps_the_original_text_and_source(tmp_path):
-    extract = write_extract(tmp_path / "x", {"cases": rows("cases", {}, {"date_received": "03/25/2024", "sex": " Female "})})
+    cases = rows("cases", {}, {"date_received": "03/25/2024", "sex": " Female "})
+    extract = write_extract(tmp_path / "x", {"cases": cases})
     ingest(extract, tmp_path / "store", extract_date=EXTRACT_DATE)
     q = quarantine(tmp_path / "store", "cases")
     assert q.loc[0, "date_received"] == "03/25/2024"

@@ -26,25 +26,33 @@ class Checked:
 
     @property
     def valid(self) -> np.ndarray:
+        """Rows with no failure so far."""
         ok = np.ones(len(self.typed), dtype=bool)
         ok[self.failures["row"].to_numpy(dtype=np.int64)] = False
         return ok
 
     def add(self, more: pd.DataFrame) -> None:
+        """Record more failures."""
         self.failures = combine([self.failures, more])
 
 
 def _foreign_key(fk: schema.ForeignKey, tables: dict[str, Checked]) -> pd.DataFrame:
+    """Children whose key is not among the stored parent rows (or whose parent table is absent)."""
     child = tables[fk.table]
     values = child.typed[fk.column]
     parent = tables.get(fk.ref_table)
     keys = parent.typed.loc[parent.valid, fk.ref_column] if parent else pd.Series([], dtype=object)
     orphan = values.notna() & ~values.isin(keys)
-    detail = f"no stored {fk.ref_table} row has this {fk.ref_column}" if parent else f"the {fk.ref_table} table was not supplied"
-    return row_failures(np.flatnonzero(orphan.to_numpy()), "foreign_key", fk.column, shown_values(fk.column, child.raw, child.typed), detail)
+    if parent:
+        detail = f"no stored {fk.ref_table} row has this {fk.ref_column}"
+    else:
+        detail = f"the {fk.ref_table} table was not supplied"
+    shown = shown_values(fk.column, child.raw, child.typed)
+    return row_failures(np.flatnonzero(orphan.to_numpy()), "foreign_key", fk.column, shown, detail)
 
 
 def _date_order(fk: schema.ForeignKey, child_date: str, parent_date: str, tables: dict[str, Checked]) -> pd.DataFrame:
+    """Children dated before their stored parent's date (e.g. an update sent before the case was received)."""
     child, parent = tables[fk.table], tables[fk.ref_table]
     stored = parent.typed.loc[parent.valid]
     parent_dates = stored.groupby(fk.ref_column)[parent_date].min()
@@ -53,7 +61,8 @@ def _date_order(fk: schema.ForeignKey, child_date: str, parent_date: str, tables
     at = parent_dates.index.get_indexer(child.typed[fk.column])
     dates = parent_dates.to_numpy()[np.maximum(at, 0)]
     before = (at >= 0) & (child.typed[child_date].to_numpy() < dates)
-    return row_failures(np.flatnonzero(before), "date_order", child_date, shown_values(child_date, child.raw, child.typed),
+    shown = shown_values(child_date, child.raw, child.typed)
+    return row_failures(np.flatnonzero(before), "date_order", child_date, shown,
                         f"before the {fk.ref_table} {parent_date}")
 
 

@@ -30,6 +30,7 @@ def _plain(value: Any) -> Any:
 
 
 def _slim(result: Any) -> ExpectationValidationResult:
+    """A result without its per-row lists (pages stay small) and with NA made None."""
     details = {k: _plain(v) for k, v in (result.result or {}).items() if k not in ROW_LISTS}
     return ExpectationValidationResult(success=result.success, expectation_config=result.expectation_config,
                                        result=details, exception_info=result.exception_info)

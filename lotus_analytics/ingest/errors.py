@@ -10,6 +10,7 @@ class IngestError(RuntimeError):
     """
 
     def __init__(self, rule: str, where: str, problem: str) -> None:
+        """`rule` is one of schema.RULES; `where` names the file (and sheet); `problem` says what is wrong."""
         self.rule = rule
         self.where = where
         super().__init__(f"{where}: {problem} [{rule}]")

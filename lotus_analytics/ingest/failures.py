@@ -10,7 +10,9 @@ from lotus_analytics import schema
 COLUMNS = ["row", "rule", "column", "message"]
 
 
-def row_failures(rows: np.ndarray, rule: str, column: str, values: pd.Series | None = None, detail: str = "") -> pd.DataFrame:
+def row_failures(
+    rows: np.ndarray, rule: str, column: str, values: pd.Series | None = None, detail: str = ""
+) -> pd.DataFrame:
     """Failures of `rule` at the row positions `rows`; the message quotes each row's value when given."""
     rows = np.asarray(rows, dtype=np.int64)
     meaning = schema.RULES[rule] + (f" ({detail})" if detail else "")

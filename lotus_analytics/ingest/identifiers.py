@@ -46,7 +46,9 @@ def pseudonymise(text: pd.Series, key: bytes) -> pd.Series:
     return text_column(text.astype(object).map(distinct))
 
 
-def apply_identifier_policy(tables: dict[str, RawTable], pseudonymise_columns: bool, key: bytes | None) -> dict[str, list[str]]:
+def apply_identifier_policy(
+    tables: dict[str, RawTable], pseudonymise_columns: bool, key: bytes | None
+) -> dict[str, list[str]]:
     """Refuse identifiers, or hash them in place; returns table -> pseudonymised columns."""
     found = identifier_columns(tables)
     if not found:

@@ -20,7 +20,9 @@ from lotus_analytics.store import MANIFEST_NAME
 TIMESTAMP_KEY = "ingested_at"
 
 
-def table_entry(raw: RawTable, stored: int, failures: pd.DataFrame, dropped: list[str], pseudonymised: list[str]) -> dict[str, Any]:
+def table_entry(
+    raw: RawTable, stored: int, failures: pd.DataFrame, dropped: list[str], pseudonymised: list[str]
+) -> dict[str, Any]:
     """The manifest record of one supplied table; asserts rows read = rows stored + rows quarantined."""
     quarantined = int(failures["row"].nunique())
     read = len(raw.text)
@@ -43,6 +45,11 @@ def table_entry(raw: RawTable, stored: int, failures: pd.DataFrame, dropped: lis
     }
 
 
+def _non_empty(entries: dict[str, dict[str, Any]], key: str) -> dict[str, Any]:
+    """Table -> entry[key], for the tables where it is not empty."""
+    return {name: entry[key] for name, entry in entries.items() if entry[key]}
+
+
 def build_manifest(extract: Path, extract_date: date, extract_date_source: str, entries: dict[str, dict[str, Any]],
                    data_docs: Path | None) -> dict[str, Any]:
     """The whole manifest; `entries` holds the supplied tables' records."""
@@ -58,15 +65,16 @@ def build_manifest(extract: Path, extract_date: date, extract_date_source: str, 
         "rows_read": sum(e["rows_read"] for e in entries.values()),
         "rows_stored": sum(e["rows_stored"] for e in entries.values()),
         "rows_quarantined": sum(e["rows_quarantined"] for e in entries.values()),
-        "dropped_columns": {name: e["dropped_columns"] for name, e in entries.items() if e["dropped_columns"]},
-        "pseudonymised_columns": {name: e["pseudonymised_columns"] for name, e in entries.items() if e["pseudonymised_columns"]},
-        "quarantine": {name: e["quarantined_by_rule"] for name, e in entries.items() if e["quarantined_by_rule"]},
+        "dropped_columns": _non_empty(entries, "dropped_columns"),
+        "pseudonymised_columns": _non_empty(entries, "pseudonymised_columns"),
+        "quarantine": _non_empty(entries, "quarantined_by_rule"),
         "data_docs": None if data_docs is None else str(data_docs),
         "tables": tables,
     }
 
 
 def write_manifest(store: Path, manifest: dict[str, Any]) -> Path:
+    """Write the manifest as indented UTF-8 JSON."""
     path = Path(store) / MANIFEST_NAME
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path

@@ -1,7 +1,7 @@
 """Parse text columns into typed columns (the store's dtypes), recording values that cannot be parsed.
 
-Each column is parsed on its distinct values only (stripped of surrounding spaces) and spread back, so a million rows cost what a
-few thousand distinct values cost. Dates: DD/MM/YYYY (also D/M/YYYY), ISO YYYY-MM-DD and Excel
+Each column is parsed on its distinct values only (stripped of surrounding spaces) and spread back,
+so a million rows cost what a few thousand distinct values cost. Dates: DD/MM/YYYY (also D/M/YYYY), ISO YYYY-MM-DD and Excel
 serial numbers; never month-first (03/25/2024 is a date_format failure). Codes are matched to
 their canonical spelling case-insensitively; unknown codes stay as written for the enum rule.
 """
@@ -28,23 +28,28 @@ Parsed = tuple[pd.Series, np.ndarray]  # typed values of the distinct texts, mas
 
 
 def _strings(distinct: pd.Series, _: schema.Field) -> Parsed:
+    """Free text: kept as written; empty means missing."""
     return distinct.where(distinct != "", None).astype(object), np.zeros(len(distinct), dtype=bool)
 
 
 def _canonical(values: tuple[str, ...]) -> dict[str, str]:
+    """Lower-cased code -> its canonical spelling."""
     return {v.lower(): v for v in values}
 
 
 def _enum(distinct: pd.Series, field: schema.Field) -> Parsed:
+    """Codes matched case-insensitively; unknown codes kept as written for the enum rule."""
     lookup = _canonical(field.values or ())
     typed = distinct.map(lambda s: lookup.get(s.lower(), s) if s else None).astype(object)
     return typed, np.zeros(len(distinct), dtype=bool)
 
 
 def _set(distinct: pd.Series, field: schema.Field) -> Parsed:
+    """';'-separated sets: items trimmed, matched case-insensitively, de-duplicated, re-joined."""
     lookup = _canonical(field.values or ())
 
     def normalise(text: str) -> str | None:
+        """One set value in canonical form, or None when empty."""
         items = [lookup.get(v.strip().lower(), v.strip()) for v in text.split(";") if v.strip()]
         return ";".join(dict.fromkeys(items)) or None
 
@@ -52,6 +57,7 @@ def _set(distinct: pd.Series, field: schema.Field) -> Parsed:
 
 
 def _int(distinct: pd.Series, _: schema.Field) -> Parsed:
+    """Whole numbers ('3' or '3.0'); anything else is a type failure."""
     number = pd.to_numeric(distinct.where(distinct != ""), errors="coerce")
     bad = (distinct != "") & (number.isna() | (number != number.round()) | (number.abs() > 2**53))
     typed = number.where(~bad).round().astype("Int64")
@@ -59,6 +65,7 @@ def _int(distinct: pd.Series, _: schema.Field) -> Parsed:
 
 
 def _bool(distinct: pd.Series, _: schema.Field) -> Parsed:
+    """TRUE/FALSE, true/false, Y/N, yes/no, 1/0 (any case); anything else is a type failure."""
     lower = distinct.str.lower()
     typed = pd.Series(pd.NA, index=distinct.index, dtype="boolean")
     typed[lower.isin(TRUE_WORDS)] = True
@@ -80,6 +87,7 @@ def parse_dates(distinct: pd.Series) -> pd.Series:
 
 
 def _date(distinct: pd.Series, _: schema.Field) -> Parsed:
+    """Dates by parse_dates; unparseable text is a date_format failure."""
     typed = parse_dates(distinct)
     return typed, ((distinct != "") & typed.isna()).to_numpy()
 

@@ -42,6 +42,7 @@ class IngestResult:
 
     @property
     def rows_quarantined(self) -> int:
+        """Rows quarantined over all tables."""
         return int(self.manifest["rows_quarantined"])
 
 
@@ -71,13 +72,18 @@ def _check_columns(raw: RawTable, spec: schema.Table) -> list[str]:
 
 def _without_parse_overlap(found: pd.DataFrame, parse_failures: pd.DataFrame) -> pd.DataFrame:
     """Contract failures of cells that already failed to parse are dropped (their typed value is just missing)."""
+
     def cell(f: pd.DataFrame) -> pd.Series:
+        """A (row, column) key per failure."""
         return f["row"].astype(str) + "|" + f["column"]
 
     return found[~cell(found).isin(set(cell(parse_failures)))]
 
 
-def _check_table(raw: RawTable, spec: schema.Table, extract_date: pd.Timestamp, config: Config) -> tuple[Checked, list[Any]]:
+def _check_table(
+    raw: RawTable, spec: schema.Table, extract_date: pd.Timestamp, config: Config
+) -> tuple[Checked, list[Any]]:
+    """Parse one table, validate it against its suite and the runtime rules; returns it and the GX results."""
     typed, parse_failures = parse_table(raw.text, spec)
     found_by_gx = run_suite(spec.name, raw.text, typed, extract_date)
     results = [result for result, _ in found_by_gx]
@@ -89,6 +95,7 @@ def _check_table(raw: RawTable, spec: schema.Table, extract_date: pd.Timestamp, 
 
 
 def _stored_rows(name: str, checked: Checked) -> pd.DataFrame:
+    """The valid rows, typed, in schema column order, with policy_version derived when absent."""
     stored = checked.typed[checked.valid].reset_index(drop=True)
     if name == "cases":
         derived = schema.policy_version_for(stored["date_received"])

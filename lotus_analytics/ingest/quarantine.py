@@ -38,6 +38,7 @@ def quarantine_frame(raw: RawTable, columns: list[str], failures: pd.DataFrame) 
 
 
 def quarantine_path(store: Path, table: str) -> Path:
+    """Where a table's quarantine file lives in the store."""
     return Path(store) / QUARANTINE_DIR / f"{table}.csv"
 
 

@@ -63,6 +63,7 @@ def detect_encoding(data: bytes) -> str:
 
 
 def _clean_header(columns: list[object]) -> list[str]:
+    """Column names trimmed and lower-cased (None becomes '')."""
     return ["" if c is None else str(c).strip().lower() for c in columns]
 
 
@@ -96,12 +97,14 @@ def _finish(name: str, where: str, frame: pd.DataFrame, first_row: int) -> tuple
 
 
 def _check_header(where: str, header: list[str]) -> None:
+    """Refuse a header that names a column twice."""
     duplicated = sorted({c for c in header if header.count(c) > 1})
     if duplicated:
         raise IngestError("unreadable", where, f"duplicated column names {', '.join(repr(c) for c in duplicated)}")
 
 
 def _has_blank_line(data: bytes) -> bool:
+    """Whether the file has an empty line (bytes search: a regex over a large file is slow)."""
     return data.startswith((b"\n", b"\r\n")) or any(blank in data for blank in BLANK_LINES)
 
 
@@ -167,6 +170,7 @@ def _as_text(column: pd.Series) -> pd.Series:
 
 
 def _cell_text(value: object) -> str:
+    """One workbook or Parquet cell as text: dates ISO, whole numbers without '.0', missing ''."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
         return ""
     if isinstance(value, (datetime, pd.Timestamp)):
@@ -226,11 +230,13 @@ def read_workbook(path: Path) -> dict[str, RawTable]:
 
 
 def _folder_tables(folder: Path) -> dict[str, RawTable]:
+    """The tables of a folder extract: <table>.csv or <table>.parquet (not both)."""
     tables = {}
     for name in schema.TABLES:
         found = [folder / f"{name}{suffix}" for suffix in SUFFIXES if (folder / f"{name}{suffix}").is_file()]
         if len(found) > 1:
-            raise IngestError("unreadable", str(folder), f"both {found[0].name} and {found[1].name} are present: keep one")
+            raise IngestError("unreadable", str(folder),
+                              f"both {found[0].name} and {found[1].name} are present: keep one")
         if found:
             path = found[0]
             tables[name] = read_csv(path, name) if path.suffix == ".csv" else read_parquet(path, name)
@@ -243,7 +249,8 @@ def read_extract(extract: Path) -> dict[str, RawTable]:
     if not extract.exists():
         raise IngestError("missing_table", str(extract), "the extract does not exist")
     if extract.is_file() and extract.suffix.lower() != WORKBOOK_SUFFIX:
-        raise IngestError("unreadable", str(extract), "an extract is a folder of CSV / Parquet files or one .xlsx workbook")
+        raise IngestError("unreadable", str(extract),
+                          "an extract is a folder of CSV / Parquet files or one .xlsx workbook")
     tables = read_workbook(extract) if extract.is_file() else _folder_tables(extract)
     missing = [name for name in schema.REQUIRED_TABLES if name not in tables]
     if missing:

@@ -36,6 +36,7 @@ def _batch_definition() -> Any:
 
 
 def _groups(suite: gx.ExpectationSuite) -> dict[tuple[str, ...], list[Any]]:
+    """Expectations grouped by the columns they read (meta['columns'])."""
     groups: dict[tuple[str, ...], list[Any]] = defaultdict(list)
     for expectation in suite.expectations:
         groups[tuple(expectation.meta["columns"])].append(expectation)
@@ -63,6 +64,7 @@ def distinct_rows(columns: list[str], raw: pd.DataFrame, typed: pd.DataFrame) ->
 
 
 def _validate(table: str, frame: pd.DataFrame, expectations: list[Any], extract_date: pd.Timestamp) -> list[Any]:
+    """Run expectations on one frame; an expectation GX cannot evaluate is a bug, so it raises."""
     batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
     outcome = batch.validate(gx.ExpectationSuite(name=table, expectations=expectations), result_format=RESULT_FORMAT,
                              expectation_parameters={EXTRACT_DATE_PARAMETER: extract_date})
@@ -73,7 +75,9 @@ def _validate(table: str, frame: pd.DataFrame, expectations: list[Any], extract_
     return outcome.results
 
 
-def run_suite(table: str, raw: pd.DataFrame, typed: pd.DataFrame, extract_date: pd.Timestamp) -> list[tuple[Any, np.ndarray]]:
+def run_suite(
+    table: str, raw: pd.DataFrame, typed: pd.DataFrame, extract_date: pd.Timestamp
+) -> list[tuple[Any, np.ndarray]]:
     """Validate `typed` (positional index, parsed from the categorical text `raw`) against the table's suite.
 
     Returns each GX expectation result with the table rows it found unexpected (positions, sorted).
@@ -127,7 +131,8 @@ def risk_level_failures(raw: pd.DataFrame, typed: pd.DataFrame, bands: dict[str,
     expected = schema.risk_level_for(typed["risk_severity"], typed["risk_likelihood"], bands)
     given = typed["risk_level"]
     scored = typed["risk_severity"].notna() & typed["risk_likelihood"].notna()
-    bad = scored.to_numpy(dtype=bool) & expected.notna() & given.isin(schema.RISK_LEVELS) & (given.fillna("") != expected.fillna(""))
+    differs = given.fillna("") != expected.fillna("")
+    bad = scored.to_numpy(dtype=bool) & expected.notna() & given.isin(schema.RISK_LEVELS) & differs
     rows = np.flatnonzero(bad.to_numpy(dtype=bool))
     return row_failures(rows, "consistency", "risk_level", shown_values("risk_level", raw, typed),
                         "does not match risk_severity x risk_likelihood and the configured risk bands")
