@@ -119,12 +119,14 @@ def test_dates_are_day_first_iso_or_excel_serial_and_never_month_first(tmp_path)
     cases = rows("cases", {"date_received": "3/4/2024", "date_triaged": ""},
                  {"date_received": "2024-04-03", "date_triaged": ""},
                  {"date_received": "45385", "date_triaged": ""},
+                 {"date_received": "03/04/2024 00:00", "date_triaged": ""},
+                 {"date_received": "2024-04-03T09:30:00", "date_triaged": ""},
                  {"date_received": "04/13/2024", "date_triaged": ""})
     ingest(write_extract(tmp_path / "x", {"cases": cases}), tmp_path / "store", extract_date=EXTRACT_DATE)
     stored = load_store(tmp_path / "store").cases
-    assert stored["date_received"].tolist() == [pd.Timestamp("2024-04-03")] * 3
+    assert stored["date_received"].tolist() == [pd.Timestamp("2024-04-03")] * 5
     assert stored["date_received"].dtype == "datetime64[ns]"
-    assert found(tmp_path / "store", "cases") == {(5, "date_format", "date_received")}
+    assert found(tmp_path / "store", "cases") == {(7, "date_format", "date_received")}
 
 
 def test_codes_bools_and_sets_are_normalised(tmp_path):

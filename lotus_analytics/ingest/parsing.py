@@ -20,7 +20,8 @@ TRUE_WORDS = frozenset({"true", "t", "y", "yes", "1"})
 FALSE_WORDS = frozenset({"false", "f", "n", "no", "0"})
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 (after its 1900 leap-year bug)
 UK_DATE = r"\d{1,2}/\d{1,2}/\d{4}"
-ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00)?)?"
+ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+TIME_OF_DAY = r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$"  # dropped: exports often add 00:00 to dates
 EXCEL_SERIAL = r"\d{1,6}(?:\.\d+)?"
 SERIAL_RANGE = (1, 109_574)  # 1900-01-01 .. 2199-12-31
 
@@ -75,9 +76,13 @@ def _bool(distinct: pd.Series, _: schema.Field) -> Parsed:
 
 
 def parse_dates(distinct: pd.Series) -> pd.Series:
-    """UK day-first, ISO or Excel serial dates as datetime64[ns]; anything else (US month-first too) is NaT."""
-    uk = pd.to_datetime(distinct.where(distinct.str.fullmatch(UK_DATE)), format="%d/%m/%Y", errors="coerce")
-    iso = pd.to_datetime(distinct.where(distinct.str.fullmatch(ISO_DATE)).str[:10], format="%Y-%m-%d", errors="coerce")
+    """UK day-first, ISO or Excel serial dates as datetime64[ns]; anything else (US month-first too) is NaT.
+
+    A time of day after a UK or ISO date is ignored (the model holds dates only).
+    """
+    day = distinct.str.replace(TIME_OF_DAY, "", regex=True)
+    uk = pd.to_datetime(day.where(day.str.fullmatch(UK_DATE)), format="%d/%m/%Y", errors="coerce")
+    iso = pd.to_datetime(day.where(day.str.fullmatch(ISO_DATE)), format="%Y-%m-%d", errors="coerce")
     serial = pd.to_numeric(distinct.where(distinct.str.fullmatch(EXCEL_SERIAL)), errors="coerce")
     serial = serial.where(serial.between(*SERIAL_RANGE))
     excel = pd.Series(pd.NaT, index=distinct.index, dtype="datetime64[ns]")
