@@ -425,3 +425,25 @@ def risk_level_for(severity: pd.Series, likelihood: pd.Series, bands: dict[str, 
         level = level.mask(score.between(low, high), name)
     return level
 
+
+
+# How codes and dimension names read in published tables and charts.
+VALUE_LABELS: dict[str, str] = {
+    "uk": "UK qualified",
+    "eea": "EEA qualified",
+    "international": "Internationally qualified",
+    NOT_STATED: "Not stated",
+    "ethnic_group_2": "Ethnicity (2 groups)",
+    "ethnic_group_5": "Ethnicity (5 groups)",
+    "pmq_region": "Place of primary qualification",
+    "age_band": "Age band",
+    "sex": "Sex",
+    "disability": "Disability",
+    "Z": "Z (not stated)",
+    "99": "99 (not known)",
+}
+
+
+def display_label(value: object) -> object:
+    """The readable label of a code or dimension name (other values unchanged)."""
+    return VALUE_LABELS.get(value, value) if isinstance(value, str) else value

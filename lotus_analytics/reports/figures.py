@@ -11,6 +11,7 @@ import pandas as pd
 from lotus_analytics import charts
 from lotus_analytics.lessons import TOTAL
 from lotus_analytics.reports.html import figure_html, table_html
+from lotus_analytics.schema import display_label
 
 T1_COLUMNS = {
     "period": "Period", "n": "Cases triaged", "median": "Median", "p90": "90th percentile",
@@ -19,7 +20,7 @@ T1_COLUMNS = {
 LIKELIHOOD_COLUMNS = {
     "group": "Group", "reference": "Reference", "events": "Cases", "headcount": "Headcount",
     "ref_events": "Reference cases", "ref_headcount": "Reference headcount", "ratio": "Relative likelihood",
-    "lower": "Lower", "upper": "Upper", "verdict": "Verdict",
+    "lower": "Lower", "upper": "Upper", "fisher_p": "Fisher exact p", "verdict": "Verdict",
 }
 ACTIONS_COLUMNS = {
     "system_level": "System level", "raised": "Raised", "open": "Open", "overdue": "Overdue",
@@ -29,6 +30,21 @@ NOT_STATED_COLUMNS = {
     "dimension": "Dimension", "source": "Source", "value": "Code", "count": "Not stated", "total": "Total",
     "percent": "% not stated",
 }
+
+
+LABELLED = ("group", "reference", "dimension", "value")
+
+
+def _labelled(table: pd.DataFrame) -> pd.DataFrame:
+    """Codes and dimension names as readers know them ("uk" -> "UK qualified")."""
+    return table.assign(**{c: table[c].map(display_label) for c in LABELLED if c in table.columns})
+
+
+def _p_value(value: object) -> object:
+    """A p-value as it is usually printed: three decimals, or "<0.001"."""
+    if isinstance(value, float) and not pd.isna(value):
+        return "<0.001" if value < 0.001 else f"{value:.3f}"
+    return value
 
 
 def _shown(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
@@ -46,17 +62,19 @@ def timeliness_figure(table: pd.DataFrame, *, period_kind: str, target: int, tit
 def likelihood_figure(table: pd.DataFrame, *, band: tuple[float, float], confidence: float, window: str) -> str:
     """Forest plot of relative likelihoods (band shaded, intervals drawn) with counts beside every ratio."""
     title = "Relative likelihood of entering the process"
+    table = _labelled(table)
     chart = charts.likelihood_chart(table, band=band, title=title)
     caption = (f"Cases received {window} per headcount, each group against its reference group; "
                f"{confidence:.0%} Katz intervals; shaded: {band[0]:g} to {band[1]:g} (no adverse impact).")
+    shown = table.assign(fisher_p=table["fisher_p"].map(_p_value))
     return figure_html(charts.to_svg(chart), caption,
-                       table_html(_shown(table, LIKELIHOOD_COLUMNS), title, headers=LIKELIHOOD_COLUMNS))
+                       table_html(_shown(shown, LIKELIHOOD_COLUMNS), title, headers=LIKELIHOOD_COLUMNS))
 
 
 def not_stated_table(table: pd.DataFrame) -> str:
     """Share of cases and headcount whose ethnicity or place of qualification is not stated, in percent."""
     share = charts.numeric(table["share"])
-    shown = table.assign(percent=(100 * share).astype(object).where(share.notna(), table["share"]))
+    shown = _labelled(table).assign(percent=(100 * share).astype(object).where(share.notna(), table["share"]))
     return table_html(_shown(shown, NOT_STATED_COLUMNS), "Not stated (data quality): cases and headcount in the window",
                       headers=NOT_STATED_COLUMNS)
 
