@@ -126,8 +126,7 @@ def _arrow_csv(data: bytes, encoding: str) -> pd.DataFrame | None:
         )
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
-    return pd.DataFrame({f"{i}": table.column(i).dictionary_encode().to_pandas() for i in range(table.num_columns)}) \
-        .set_axis(table.column_names, axis=1)
+    return table.to_pandas(strings_to_categorical=True)
 
 
 def _all_text(data: bytes, encoding: str) -> dict[str, pa.DataType]:

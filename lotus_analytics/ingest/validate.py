@@ -59,8 +59,10 @@ def distinct_rows(columns: list[str], raw: pd.DataFrame, typed: pd.DataFrame) ->
         if len(key) and int(key.max()) * (count + 1) > 2**62:
             key = pd.factorize(key)[0]
         key = key * (count + 1) + codes
-    _, first, position = np.unique(key, return_index=True, return_inverse=True)
-    return typed[columns].iloc[first].reset_index(drop=True), position.reshape(-1)
+    position, distinct = pd.factorize(key)
+    first = np.empty(len(distinct), dtype=np.int64)
+    first[position[::-1]] = np.arange(len(position) - 1, -1, -1)  # reversed, so the earliest row wins
+    return typed[columns].iloc[first].reset_index(drop=True), position
 
 
 def _validate(table: str, frame: pd.DataFrame, expectations: list[Any], extract_date: pd.Timestamp) -> list[Any]:
