@@ -27,8 +27,7 @@ def identifier_columns(tables: dict[str, RawTable]) -> dict[str, list[str]]:
 
 def refuse(found: dict[str, list[str]], tables: dict[str, RawTable]) -> IngestError:
     """The error refusing an extract that carries direct identifiers."""
-    listed = "; ".join(f"{tables[name].file}{f' (sheet {tables[name].sheet})' if tables[name].sheet else ''}: "
-                       f"{', '.join(columns)}" for name, columns in found.items())
+    listed = "; ".join(f"{tables[name].location}: {', '.join(columns)}" for name, columns in found.items())
     return IngestError(
         "identifier_column", listed,
         "direct identifier columns are not allowed in an extract; remove them, or ingest with --pseudonymise "
@@ -56,7 +55,7 @@ def apply_identifier_policy(
     if not pseudonymise_columns:
         raise refuse(found, tables)
     if not key:
-        raise IngestError("identifier_column", ", ".join(tables[name].file for name in found),
+        raise IngestError("identifier_column", ", ".join(tables[name].location for name in found),
                           f"pseudonymisation needs a key: set {KEY_ENV} or give a key file")
     for name, columns in found.items():
         for column in columns:

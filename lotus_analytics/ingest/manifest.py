@@ -27,7 +27,7 @@ def table_entry(
     quarantined = int(failures["row"].nunique())
     read = len(raw.text)
     if read != stored + quarantined:
-        raise AssertionError(f"{raw.file}: {read} rows read but {stored} stored + {quarantined} quarantined")
+        raise AssertionError(f"{raw.location}: {read} rows read but {stored} stored + {quarantined} quarantined")
     by_rule = failures.drop_duplicates(["row", "rule"])["rule"].value_counts()
     return {
         "supplied": True,

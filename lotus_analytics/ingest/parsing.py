@@ -1,9 +1,10 @@
 """Parse text columns into typed columns (the store's dtypes), recording values that cannot be parsed.
 
 Each column is parsed on its distinct values only (stripped of surrounding spaces) and spread back,
-so a million rows cost what a few thousand distinct values cost. Dates: DD/MM/YYYY (also D/M/YYYY), ISO YYYY-MM-DD and Excel
-serial numbers; never month-first (03/25/2024 is a date_format failure). Codes are matched to
-their canonical spelling case-insensitively; unknown codes stay as written for the enum rule.
+so a million rows cost what a few thousand distinct values cost. Dates: DD/MM/YYYY (also D/M/YYYY),
+ISO YYYY-MM-DD and Excel serial numbers; never month-first (03/25/2024 is a date_format failure).
+Codes are matched to their canonical spelling case-insensitively; unknown codes stay as written for
+the enum rule.
 """
 
 from __future__ import annotations

@@ -63,8 +63,7 @@ def _check_columns(raw: RawTable, spec: schema.Table) -> list[str]:
     """Refuse a table without its required columns; returns the unknown columns that will be dropped."""
     missing = [c for c in spec.required_columns if c not in raw.text.columns]
     if missing:
-        where = f"{raw.file} (sheet {raw.sheet})" if raw.sheet else raw.file
-        raise IngestError("missing_column", where,
+        raise IngestError("missing_column", raw.location,
                           f"the required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                           f"{'are' if len(missing) > 1 else 'is'} missing from the {spec.name} table")
     return [c for c in raw.text.columns if c not in spec.columns and c not in schema.IDENTIFIER_COLUMNS]

@@ -40,6 +40,13 @@ class RawTable:
     source_rows: np.ndarray
     blank_rows: int = 0
     sheet: str | None = None
+    folder: str = ""
+
+    @property
+    def location(self) -> str:
+        """The full path of the file (and the sheet), for error messages."""
+        path = str(Path(self.folder) / self.file)
+        return f"{path} (sheet {self.sheet})" if self.sheet else path
 
 
 def sha256_of(path: Path) -> str:
@@ -152,7 +159,8 @@ def read_csv(path: Path, name: str) -> RawTable:
     _check_header(str(path), header)
     frame.columns = header
     text, rows, blank = _finish(name, str(path), frame, HEADER_ROWS + 1)
-    return RawTable(name, path.name, hashlib.sha256(data).hexdigest(), encoding, text, rows, blank)
+    digest = hashlib.sha256(data).hexdigest()
+    return RawTable(name, path.name, digest, encoding, text, rows, blank, folder=str(path.parent))
 
 
 def _as_text(column: pd.Series) -> pd.Series:
@@ -193,7 +201,7 @@ def read_parquet(path: Path, name: str) -> RawTable:
     _check_header(str(path), header)
     frame = pd.DataFrame({h: _as_text(frame[c]) for h, c in zip(header, frame.columns)})
     text, rows, blank = _finish(name, str(path), frame, HEADER_ROWS + 1)
-    return RawTable(name, path.name, sha256_of(path), None, text, rows, blank)
+    return RawTable(name, path.name, sha256_of(path), None, text, rows, blank, folder=str(path.parent))
 
 
 def read_workbook(path: Path) -> dict[str, RawTable]:
@@ -222,7 +230,8 @@ def read_workbook(path: Path) -> dict[str, RawTable]:
             cells = [[_cell_text(v) for v in row[: len(header)]] + [""] * (len(header) - len(row)) for row in rows[1:]]
             frame = pd.DataFrame(cells, columns=header, dtype=object) if cells else pd.DataFrame(columns=header)
             text, numbers, blank = _finish(name, where, frame, HEADER_ROWS + 1)
-            tables[name] = RawTable(name, path.name, digest, None, text, numbers, blank, sheet=sheet.title)
+            tables[name] = RawTable(name, path.name, digest, None, text, numbers, blank, sheet=sheet.title,
+                                    folder=str(path.parent))
     finally:
         book.close()
     return tables
