@@ -17,6 +17,12 @@ from great_expectations.core.expectation_validation_result import ExpectationVal
 from great_expectations.render.renderer import ValidationResultsPageRenderer
 from great_expectations.render.view import DefaultJinjaPageView
 
+from lotus_analytics.ingest.validate import WHOLE_TABLE_ROWS
+
+COUNT_NOTE = (
+    f"Tables of more than {WHOLE_TABLE_ROWS:,} rows are validated on the distinct values of the columns each expectation "
+    "reads, so their pages count distinct values; the row counts are in manifest.json and quarantine/."
+)
 ROW_LISTS = ("unexpected_list", "unexpected_index_list", "partial_unexpected_index_list", "unexpected_index_query")
 
 
@@ -64,5 +70,6 @@ def write_data_docs(folder: Path, results: dict[str, list[Any]], extract_date: s
     index.write_text(
         "<!doctype html><html><head><meta charset='utf-8'><title>LOTUS ingest: data docs</title></head><body>"
         f"<h1>LOTUS ingest: Great Expectations validation results</h1><p>Extract date {html.escape(extract_date)}</p>"
+        f"<p>{COUNT_NOTE}</p>"
         f"<ul>{''.join(items)}</ul></body></html>\n", encoding="utf-8")
     return index
