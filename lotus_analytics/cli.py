@@ -71,11 +71,11 @@ def _read_key(key_file: str | None) -> bytes | None:
     return value.encode() if value else None
 
 
-def _ingest(extract: Path, store: Path, extract_date: date | None, pseudonymise: bool, key: bytes | None) -> dict:
+def _ingest(cfg: Config, extract: Path, extract_date: date | None, pseudonymise: bool, key: bytes | None) -> dict:
     from lotus_analytics.ingest import IngestError, ingest
 
     try:
-        result = ingest(extract, store, extract_date=extract_date, pseudonymise=pseudonymise, key=key)
+        result = ingest(extract, cfg.store, extract_date=extract_date, pseudonymise=pseudonymise, key=key, config=cfg)
     except IngestError as err:
         raise UserError(str(err)) from None
     return result.manifest
@@ -93,7 +93,7 @@ def _print_manifest(manifest: dict, store: Path) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     cfg = _config(args, **{"paths.store": args.store})
     key = _read_key(args.key_file) if args.pseudonymise else None
-    manifest = _ingest(Path(args.extract), cfg.store, args.extract_date, args.pseudonymise, key)
+    manifest = _ingest(cfg, Path(args.extract), args.extract_date, args.pseudonymise, key)
     _print_manifest(manifest, cfg.store)
     return 0
 
@@ -147,7 +147,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     extract = synthetic.generate(seed=args.seed)
     synthetic.write_extract(extract, cfg.demo_extract)
     print(f"1/3 synthetic demo extract: {len(extract.cases):,} cases in {cfg.demo_extract}")
-    manifest = _ingest(cfg.demo_extract, cfg.store, None, False, None)
+    manifest = _ingest(cfg, cfg.demo_extract, None, False, None)
     print("2/3 ingested and validated:")
     _print_manifest(manifest, cfg.store)
     quarter = _report_quarter(args.quarter, cfg.store)
@@ -218,7 +218,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-KNOWN_ERRORS = (UserError, ConfigError, PeriodError, StoreError)
+def _known_errors() -> tuple[type[Exception], ...]:
+    """Errors that carry a message for the user (the report's own, imported lazily)."""
+    from lotus_analytics.reports import ReportError
+
+    return (UserError, ConfigError, PeriodError, StoreError, ReportError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -226,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
-    except KNOWN_ERRORS as err:
+    except _known_errors() as err:
         print(f"lotus: error: {err}", file=sys.stderr)
         return EXIT_USER_ERROR
     except Exception as err:  # noqa: BLE001 - the last line of defence: no traceback for users

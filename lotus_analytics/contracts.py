@@ -65,7 +65,7 @@ def _field_expectations(field: schema.Field) -> list[gxe.Expectation]:
         out.append(gxe.ExpectColumnValuesToBeBetween(
             column=name, min_value=field.minimum, max_value=field.maximum,
             meta=_meta("range", name, detail=_span(field, ".."))))
-    if field.kind == "date":
+    if field.kind == "date" and not field.planned:
         out.append(gxe.ExpectColumnValuesToBeBetween(
             column=name, max_value={"$PARAMETER": EXTRACT_DATE_PARAMETER}, meta=_meta("future_date", name)))
     return out

@@ -173,6 +173,7 @@ class Field:
     minimum: int | None = None
     maximum: int | None = None
     pattern: str | None = None
+    planned: bool = False  # a planned date (e.g. a due date): it may lie after the extract date
 
 
 @dataclass(frozen=True)
@@ -298,7 +299,7 @@ ACTIONS = Table(
         Field("owner_role", "string", True, "a role, never a person's name"),
         Field("system_level", "enum", True, "level that owns it", SYSTEM_LEVELS),
         Field("date_raised", "date", True, "raised"),
-        Field("date_due", "date", True, "due"),
+        Field("date_due", "date", True, "due; may lie after the extract date", planned=True),
         Field("date_completed", "date", False, "completed"),
         Field("status", "enum", True, "status; done iff date_completed is set", ACTION_STATUSES),
     ),

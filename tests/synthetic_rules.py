@@ -53,7 +53,8 @@ def field_violations(table: str, text: pd.DataFrame, extract_date: pd.Timestamp)
         elif f.kind == "date":
             parsed = parse_dates(table, value)
             found |= {(table, r, f.name, "date_format") for r in _line(value.index[parsed.isna()])}
-            found |= {(table, r, f.name, "future_date") for r in _line(value.index[parsed > extract_date])}
+            future = (parsed > extract_date) & (not f.planned)
+            found |= {(table, r, f.name, "future_date") for r in _line(value.index[future])}
         elif f.pattern:
             found |= {(table, r, f.name, "pattern") for r in _line(value.index[~value.str.match(f.pattern)])}
     return found

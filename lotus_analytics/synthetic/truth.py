@@ -194,7 +194,7 @@ def ground_truth(
             "share_by_financial_year": theme_shares(reviews, effects.theme_trend) if effects.theme_trend else {},
         },
         "notes": [
-            "No date in any table is after the extract date: actions due after it are left out.",
+            "No date in any table is after the extract date, except the due dates of actions not yet due.",
             "outcome is set only for closed cases (null while open).",
             "Relative likelihoods are exact expectations over the generated population, not the input multipliers.",
         ],
