@@ -197,7 +197,7 @@ def _status(rng: np.random.Generator, raised: np.ndarray, limit: np.datetime64) 
 def draw_actions(rng: np.random.Generator, reviews: pd.DataFrame, extract_date: date) -> pd.DataFrame:
     """Improvement actions of each review: a theme of the review, an owner role, due and completion dates.
 
-    Due dates may lie after the extract date (actions not yet due); no other date does.
+    Actions not raised by the extract date are left out; due dates may lie after it (actions not yet due).
     """
     limit = np.datetime64(extract_date)
     source = np.repeat(np.arange(len(reviews)), categorical(rng, len(reviews), ACTIONS_PER_REVIEW_MIX))
@@ -213,5 +213,6 @@ def draw_actions(rng: np.random.Generator, reviews: pd.DataFrame, extract_date: 
         "owner_role": _roles(rng, level), "system_level": labels(level, schema.SYSTEM_LEVELS),
         "date_raised": raised, "date_due": due, "date_completed": completed, "status": status,
     })
+    actions = actions[(actions["date_raised"] <= pd.Timestamp(limit)).to_numpy()].reset_index(drop=True)
     actions.insert(0, "action_id", sequence_ids("AC", len(actions), 6))
     return actions
