@@ -32,7 +32,7 @@ from lotus_analytics.disclosure import (
 )
 from lotus_analytics.inequalities import entry_relative_likelihood, not_stated_share
 from lotus_analytics.lessons import overdue_actions
-from lotus_analytics.periods import FinancialQuarter, Window, rolling_window
+from lotus_analytics.periods import FinancialQuarter, Window, quarter_labels, rolling_window
 from lotus_analytics.schema import with_derived
 from lotus_analytics.store import Store
 from lotus_analytics.timeliness import triage_timeliness
@@ -95,15 +95,15 @@ def regional_actions(store: Store, region: str) -> pd.DataFrame | None:
     return store.actions[store.actions["review_id"].isin(store.reviews.loc[mine, "review_id"])]
 
 
-def _timeliness(cases: pd.DataFrame, scope: Scope, config: Config) -> dict[str, pd.DataFrame]:
+def _timeliness(cases: pd.DataFrame, scope: Scope, window: Window, config: Config) -> dict[str, pd.DataFrame]:
     holidays = bank_holidays(config.bank_holiday_subdivision, config.extra_closure_days)
     common = dict(target_working_days=config.targets.triage_working_days, holidays=holidays)
     months = triage_timeliness(cases, period="month", **common)
     quarters = triage_timeliness(cases, period="quarter", **common)
-    quarter_labels = [scope.quarter.shift(-i).label for i in range(4 * config.inequalities.window_years - 1, -1, -1)]
+    in_window = quarter_labels(pd.Series(pd.date_range(window.start, window.end, freq="QS")))
     return {
         "t1_by_month": months[months["period"].isin(scope.month_labels)].reset_index(drop=True),
-        "t1_by_quarter": quarters[quarters["period"].isin(quarter_labels)].reset_index(drop=True),
+        "t1_by_quarter": quarters[quarters["period"].isin(in_window)].reset_index(drop=True),
     }
 
 
@@ -133,7 +133,7 @@ def measure_tables(store: Store, scope: Scope, config: Config) -> dict[str, pd.D
     cases = with_derived(_in_scope(store.cases, scope))
     workforce = _in_scope(store.workforce, scope)
     window = rolling_window(scope.quarter, config.inequalities.window_years)
-    tables = _timeliness(cases, scope, config)
+    tables = _timeliness(cases, scope, window, config)
     tables.update(_likelihood(cases, workforce, window, config))
     actions = regional_actions(store, scope.region)
     if actions is not None:
