@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 _QUARTER_RE = re.compile(r"^\s*(\d{4})/(\d{2})\s*Q([1-4])\s*$")
@@ -35,15 +37,27 @@ class FinancialQuarter:
 
     @classmethod
     def containing(cls, day: date | pd.Timestamp) -> "FinancialQuarter":
-        fy = day.year if day.month >= 4 else day.year - 1
-        return cls(fy, (day.month - 4) % 12 // 3 + 1)
+        """The quarter a day falls in: April-June is Q1 of the financial year starting that April."""
+        return cls.from_index(day.year * 4 + (day.month - 4) // 3)
+
+    @classmethod
+    def from_index(cls, index: int) -> "FinancialQuarter":
+        """Inverse of `index`."""
+        return cls(index // 4, index % 4 + 1)
+
+    @property
+    def index(self) -> int:
+        """Quarters since 0000/01 Q1: consecutive quarters have consecutive indexes."""
+        return self.fy_start * 4 + self.quarter - 1
 
     @property
     def label(self) -> str:
+        """The label `parse` reads, e.g. "2026/27 Q2"."""
         return f"{fy_label(self.fy_start)} Q{self.quarter}"
 
     @property
     def start(self) -> pd.Timestamp:
+        """The first day of the quarter (1 April, 1 July, 1 October or 1 January)."""
         month = 4 + 3 * (self.quarter - 1)
         return pd.Timestamp(self.fy_start + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
@@ -53,8 +67,8 @@ class FinancialQuarter:
         return self.start + pd.offsets.QuarterEnd(startingMonth=3)
 
     def shift(self, quarters: int) -> "FinancialQuarter":
-        index = self.fy_start * 4 + self.quarter - 1 + quarters
-        return FinancialQuarter(index // 4, index % 4 + 1)
+        """The quarter `quarters` later (earlier when negative), across financial years."""
+        return FinancialQuarter.from_index(self.index + quarters)
 
     def __str__(self) -> str:
         return self.label
@@ -89,6 +103,7 @@ class Window:
 
     @property
     def label(self) -> str:
+        """The window's dates as published, e.g. "01 Oct 2024 to 30 Sep 2026"."""
         return f"{self.start:%d %b %Y} to {self.end:%d %b %Y}"
 
 
@@ -99,16 +114,28 @@ def rolling_window(quarter: FinancialQuarter, years: int) -> Window:
     return Window(first.start, quarter.end, fys)
 
 
+def quarter_range(first: FinancialQuarter, last: FinancialQuarter) -> list[FinancialQuarter]:
+    """Every quarter from `first` to `last` inclusive (empty when `last` comes before `first`)."""
+    return [first.shift(i) for i in range(last.index - first.index + 1)]
+
+
+def _label_each_date(dates: pd.Series, label: Callable[[pd.Timestamp], str]) -> pd.Series:
+    """`label` of each date, computed once per distinct date (fast on 1M rows); missing stays None."""
+    codes, uniques = pd.factorize(pd.to_datetime(dates))  # a missing date gets code -1: the trailing None
+    labels = np.array([label(day) for day in uniques] + [None], dtype=object)
+    return pd.Series(labels[codes], index=dates.index, dtype=object)
+
+
 def quarter_labels(dates: pd.Series) -> pd.Series:
-    """Financial quarter label of each date (missing stays missing)."""
-    ts = pd.to_datetime(dates)
-    fy = ts.dt.year.where(ts.dt.month >= 4, ts.dt.year - 1)
-    q = ((ts.dt.month - 4) % 12) // 3 + 1
-    label = fy.astype("Int64").astype(str) + "/" + ((fy + 1) % 100).astype("Int64").astype(str).str.zfill(2) + " Q" + q.astype("Int64").astype(str)
-    return label.where(ts.notna())
+    """Financial quarter label of each date, e.g. "2026/27 Q2" (missing stays None)."""
+    return _label_each_date(dates, lambda day: FinancialQuarter.containing(day).label)
+
+
+def financial_year_labels(dates: pd.Series) -> pd.Series:
+    """Financial year label of each date, e.g. "2026/27" (missing stays None)."""
+    return _label_each_date(dates, lambda day: fy_label(FinancialQuarter.containing(day).fy_start))
 
 
 def month_labels(dates: pd.Series) -> pd.Series:
-    """Calendar month label (YYYY-MM) of each date."""
-    ts = pd.to_datetime(dates)
-    return ts.dt.strftime("%Y-%m").where(ts.notna())
+    """Calendar month label (YYYY-MM) of each date (missing stays None)."""
+    return _label_each_date(dates, lambda day: f"{day:%Y-%m}")

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from lotus_analytics.periods import (
-    FinancialQuarter, PeriodError, latest_complete_quarter, month_labels, quarter_labels, rolling_window,
+    FinancialQuarter, PeriodError, financial_year_labels, latest_complete_quarter, month_labels, quarter_labels,
+    quarter_range, rolling_window,
 )
 
 
@@ -47,8 +48,29 @@ def test_two_year_rolling_window_is_eight_quarters() -> None:
     assert (w4.start, w4.financial_years) == (pd.Timestamp("2024-04-01"), ("2024/25", "2025/26"))
 
 
+@pytest.mark.parametrize(
+    ("day", "label"),
+    [("2026-03-31", "2025/26 Q4"), ("2026-04-01", "2026/27 Q1"), ("2026-06-30", "2026/27 Q1"),
+     ("2026-07-01", "2026/27 Q2"), ("2026-12-31", "2026/27 Q3"), ("2027-01-01", "2026/27 Q4")],
+)
+def test_quarter_containing_a_day(day: str, label: str) -> None:
+    assert FinancialQuarter.containing(pd.Timestamp(day)).label == label
+
+
+def test_shift_and_range_cross_financial_years() -> None:
+    q3 = FinancialQuarter.parse("2025/26 Q3")
+    assert q3.shift(3).label == "2026/27 Q2" and q3.shift(-3).label == "2024/25 Q4"
+    assert q3.shift(-8).shift(8) == q3
+    labels = [q.label for q in quarter_range(q3, FinancialQuarter.parse("2026/27 Q2"))]
+    assert labels == ["2025/26 Q3", "2025/26 Q4", "2026/27 Q1", "2026/27 Q2"]
+    assert quarter_range(q3, q3) == [q3] and quarter_range(q3, q3.shift(-1)) == []
+
+
 def test_labels_of_dates() -> None:
-    dates = pd.Series(pd.to_datetime(["2026-03-31", "2026-04-01", "2027-01-15", None]))
-    assert quarter_labels(dates).tolist()[:3] == ["2025/26 Q4", "2026/27 Q1", "2026/27 Q4"]
-    assert pd.isna(quarter_labels(dates).iloc[3])
-    assert month_labels(dates).tolist()[:3] == ["2026-03", "2026-04", "2027-01"]
+    days = ["2026-03-31", "2026-04-01", "2027-01-15", None, "2026-03-31"]
+    dates = pd.Series(pd.to_datetime(days), index=[5, 6, 7, 8, 9])
+    assert quarter_labels(dates).tolist() == ["2025/26 Q4", "2026/27 Q1", "2026/27 Q4", None, "2025/26 Q4"]
+    assert financial_year_labels(dates).tolist() == ["2025/26", "2026/27", "2026/27", None, "2025/26"]
+    assert month_labels(dates).tolist() == ["2026-03", "2026-04", "2027-01", None, "2026-03"]
+    assert quarter_labels(dates).index.equals(dates.index)
+    assert quarter_labels(pd.Series([pd.NaT])).tolist() == [None] and month_labels(dates.head(0)).empty
