@@ -3,7 +3,9 @@
 Counting rule (DATA_MODEL.md "Working days"): Monday-Friday days that are not England and Wales
 bank holidays, after `date_received` up to and including `date_triaged` (same day = 0); calendar
 days are reported beside them. A case counts in the month or quarter in which its triage was
-completed; cases not yet triaged at a period's end are reported as `still_waiting`, not in `n`.
+completed. n, median, 90th percentile and % within target describe completed triages only: cases not
+yet triaged at a period's end are reported as `still_waiting` and are not in these statistics, so a
+long queue does not show in the median (METHODS.md §1: censored waits need Kaplan-Meier estimates).
 """
 
 from __future__ import annotations
@@ -13,15 +15,17 @@ from typing import Literal, Sequence
 import numpy as np
 import pandas as pd
 
-from lotus_analytics.periods import FinancialQuarter, month_labels, quarter_labels
+from lotus_analytics.periods import FinancialQuarter, month_labels, quarter_labels, quarter_range
 from lotus_analytics.workdays import working_days_between
 
 Period = Literal["month", "quarter"]
 PERCENTILE_DEFINITION = "linear interpolation between order statistics (Hyndman and Fan type 7)"
 T1_METHOD = (
     "working days after received up to and including triaged, England and Wales bank holidays "
-    f"excluded; median and 90th percentile by {PERCENTILE_DEFINITION}; cases counted in the period "
-    "in which triage was completed; still_waiting = received, not triaged and not closed at period end"
+    "excluded; n, median, 90th percentile and % within target are of the completed triages in the "
+    "period (counted in the period in which triage was completed); cases still waiting are counted in "
+    "still_waiting (received, not triaged and not closed at period end) and not in these statistics - see "
+    f"the Kaplan-Meier measures of the timeliness issue; percentiles by {PERCENTILE_DEFINITION}"
 )
 _LABELLERS = {"month": month_labels, "quarter": quarter_labels}
 
@@ -35,10 +39,8 @@ def triage_durations(cases: pd.DataFrame, holidays: np.ndarray) -> pd.DataFrame:
 
 
 def period_labels(dates: pd.Series, period: Period) -> pd.Series:
-    """Month or quarter label of each date, labelling each distinct date once (fast on 1M rows)."""
-    codes, uniques = pd.factorize(dates)  # missing dates get code -1: the trailing None
-    labels = np.append(_LABELLERS[period](pd.Series(uniques, dtype="datetime64[ns]")).to_numpy(dtype=object), None)
-    return pd.Series(labels[codes], index=dates.index, dtype=object)
+    """Month or financial quarter label of each date (missing stays None)."""
+    return _LABELLERS[period](dates)
 
 
 def period_end(label: str, period: Period) -> pd.Timestamp:
@@ -55,9 +57,7 @@ def _period_range(labels: pd.Series, period: Period) -> list[str]:
         return []
     if period == "month":
         return [str(p) for p in pd.period_range(present.min(), present.max(), freq="M")]
-    first, last = FinancialQuarter.parse(present.min()), FinancialQuarter.parse(present.max())
-    count = (last.fy_start - first.fy_start) * 4 + last.quarter - first.quarter
-    return [first.shift(i).label for i in range(count + 1)]
+    return [q.label for q in quarter_range(FinancialQuarter.parse(present.min()), FinancialQuarter.parse(present.max()))]
 
 
 def _still_waiting(cases: pd.DataFrame, ends: pd.Series) -> np.ndarray:

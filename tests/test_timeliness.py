@@ -47,7 +47,9 @@ def test_monthly_t1_by_month_of_triage():
     assert t1.loc["2022-08", "n"] == 0 and np.isnan(t1.loc["2022-08", "pct_within_target"])
     assert t1.loc["2022-09", "pct_within_target"] == 100
     assert set(t1["measure"]) == {"T1"} and set(t1["unit"]) == {"working days"}
-    assert "Hyndman and Fan type 7" in t1["method"].iloc[0]
+    method = t1["method"].iloc[0]
+    assert "Hyndman and Fan type 7" in method
+    assert "of the completed triages in the period" in method and "not in these statistics" in method
 
 
 def test_quarterly_t1():
