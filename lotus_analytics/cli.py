@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Sequence
 
-from lotus_analytics.config import Config, ConfigError, load_config
+from lotus_analytics.config import DISCLOSURE_MODES, Config, ConfigError, load_config
 from lotus_analytics.periods import FinancialQuarter, PeriodError, latest_complete_quarter
 from lotus_analytics.schema import REGIONS
 from lotus_analytics.store import StoreError, read_manifest
@@ -45,19 +45,25 @@ def _region(text: str) -> str:
     return text
 
 
+def _seed(args: argparse.Namespace) -> dict[str, int]:
+    """The --seed flag as keyword arguments (none given: the generator's own default seed)."""
+    return {} if args.seed is None else {"seed": args.seed}
+
+
 def cmd_synth(args: argparse.Namespace) -> int:
+    """Write a synthetic extract (or, with --faults, the dirty extracts and their fault list)."""
     from lotus_analytics import synthetic
 
     out = Path(args.out) if args.out else _config(args).demo_extract
     if args.faults:
-        faults = synthetic.write_faulty_extract(out, seed=args.seed)
+        faults = synthetic.write_faulty_extract(out, **_seed(args))
         print(f"dirty extracts with {len(faults)} planted faults written to {out} (list: {out / 'faults.json'})")
         return 0
     regions = REGIONS if args.regions == ["all"] else tuple(args.regions)
     effects = synthetic.Effects.none() if args.no_effects else synthetic.Effects()
-    extract = synthetic.generate(seed=args.seed, regions=regions, scale=args.scale, effects=effects)
+    extract = synthetic.generate(regions=regions, scale=args.scale, effects=effects, **_seed(args))
     synthetic.write_extract(extract, out, fmt=args.format)
-    print(f"synthetic extract ({len(extract.cases):,} cases, seed {args.seed}) written to {out}")
+    print(f"synthetic extract ({len(extract.cases):,} cases, seed {extract.seed}) written to {out}")
     return 0
 
 
@@ -91,6 +97,7 @@ def _print_manifest(manifest: dict, store: Path) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    """Validate an extract into the analysis store and print the manifest's balance."""
     cfg = _config(args, **{"paths.store": args.store})
     key = _read_key(args.key_file) if args.pseudonymise else None
     manifest = _ingest(cfg, Path(args.extract), args.extract_date, args.pseudonymise, key)
@@ -115,6 +122,7 @@ def _build_report(cfg: Config, quarter: FinancialQuarter, region: str) -> Path:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """Build the quarterly report of one region (default: the latest complete quarter)."""
     cfg = _config(args, **{"paths.store": args.store, "paths.reports": args.out, "report.disclosure_mode": args.mode})
     quarter = _report_quarter(args.quarter, cfg.store)
     html = _build_report(cfg, quarter, args.region or cfg.region)
@@ -122,11 +130,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(cfg: Config, host: str | None, port: int | None) -> int:
+def _serve(cfg: Config, config_file: str | None, host: str | None, port: int | None) -> int:
     from lotus_analytics.dashboard.serve import voila_command
 
     read_manifest(cfg.store)  # a clear message when there is nothing to show yet
-    command = voila_command(host=host or cfg.dashboard_host, port=port or cfg.dashboard_port, store=cfg.store)
+    command = voila_command(
+        host=host or cfg.dashboard_host, port=port or cfg.dashboard_port, store=cfg.store,
+        config_file=Path(config_file) if config_file else None,
+    )
     print(f"dashboard on http://{host or cfg.dashboard_host}:{port or cfg.dashboard_port}/ (Ctrl-C to stop)", flush=True)
     try:
         return subprocess.call(command)
@@ -135,8 +146,9 @@ def _serve(cfg: Config, host: str | None, port: int | None) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Serve the dashboard with Voilà until Ctrl-C."""
     cfg = _config(args, **{"paths.store": args.store})
-    return _serve(cfg, args.host, args.port)
+    return _serve(cfg, args.config, args.host, args.port)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -144,7 +156,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from lotus_analytics import synthetic
 
     cfg = _config(args)
-    extract = synthetic.generate(seed=args.seed)
+    extract = synthetic.generate(**_seed(args))
     synthetic.write_extract(extract, cfg.demo_extract)
     print(f"1/3 synthetic demo extract: {len(extract.cases):,} cases in {cfg.demo_extract}")
     manifest = _ingest(cfg, cfg.demo_extract, None, False, None)
@@ -156,10 +168,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"3/3 quarterly report for {quarter.label}, {region}: {html.resolve()}")
     if args.no_serve:
         return 0
-    return _serve(cfg, None, None)
+    return _serve(cfg, args.config, None, None)
 
 
 def cmd_contracts(args: argparse.Namespace) -> int:
+    """Regenerate the Great Expectations suites and data dictionary from the schema."""
     from lotus_analytics.contracts import write_contracts
 
     written = write_contracts(Path(args.out))
@@ -175,7 +188,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("synth", help="write a seeded synthetic extract")
     p.add_argument("--out", help="output folder (default: paths.demo_extract)")
-    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--seed", type=int, help="random seed (default: the demo extract's)")
     p.add_argument("--regions", nargs="+", default=["North West"], help="region names, or 'all'")
     p.add_argument("--scale", type=float, default=1.0, help="multiplies population and case volumes")
     p.add_argument("--format", choices=["csv", "parquet", "xlsx"], default="csv")
@@ -196,7 +209,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--region", type=_region, help="NHS England region (default: report.region)")
     p.add_argument("--store", help="analysis store folder")
     p.add_argument("--out", help="reports folder")
-    p.add_argument("--mode", choices=["publication", "internal"], help="disclosure mode (default: publication)")
+    p.add_argument("--mode", choices=DISCLOSURE_MODES, help="disclosure mode (default: publication)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("dashboard", help="serve the dashboard with Voilà")
@@ -206,7 +219,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_dashboard)
 
     p = sub.add_parser("demo", help="synthetic extract -> ingest -> report -> dashboard")
-    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--seed", type=int, help="random seed (default: the demo extract's)")
     p.add_argument("--quarter", help="financial quarter (default: latest complete one)")
     p.add_argument("--region", type=_region, help="NHS England region (default: report.region)")
     p.add_argument("--no-serve", action="store_true", help="stop after the report")
@@ -226,6 +239,7 @@ def _known_errors() -> tuple[type[Exception], ...]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `lotus` command; the exit status is 0, 2 for a problem the user can fix, 1 otherwise."""
     args = _parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:

@@ -15,8 +15,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
+from lotus_analytics.schema import REGIONS
+
 USER_CONFIG_NAME = "lotus.toml"
 DISCLOSURE_MODES = ("publication", "internal")
+MIN_PUBLICATION_SUPPRESSION = 7  # METHODS.md §4: counts 1-7 are never published; a file may only be stricter
 
 
 class ConfigError(ValueError):
@@ -25,6 +28,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Targets:
+    """Timeliness targets (placeholders to agree with the regional team, DOMAIN.md 1.7)."""
+
     triage_working_days: int
     pag_working_days: int
     inform_working_days: int
@@ -33,6 +38,8 @@ class Targets:
 
 @dataclass(frozen=True)
 class Inequalities:
+    """Relative-likelihood settings: rolling window, confidence, no-adverse-impact band, reference groups."""
+
     window_years: int
     confidence: float
     band: tuple[float, float]
@@ -41,6 +48,8 @@ class Inequalities:
 
 @dataclass(frozen=True)
 class Disclosure:
+    """Disclosure control: the mode, the largest suppressed count and the rounding base."""
+
     mode: str
     suppress_max: int
     rounding_base: int
@@ -114,6 +123,18 @@ def load_config(path: str | Path | None = None, overrides: Mapping[str, Any] | N
     return _typed(raw)
 
 
+def _check_limits(raw: dict[str, Any]) -> None:
+    """Refuse settings that would weaken disclosure control or make no sense."""
+    if raw["report"]["region"] not in REGIONS:
+        raise ConfigError(f"report.region must be an NHS England region ({', '.join(REGIONS)}), not '{raw['report']['region']}'")
+    if int(raw["disclosure"]["suppress_max"]) < MIN_PUBLICATION_SUPPRESSION:
+        raise ConfigError(f"disclosure.suppress_max must be at least {MIN_PUBLICATION_SUPPRESSION} (METHODS.md section 4)")
+    if int(raw["disclosure"]["rounding_base"]) < 1:
+        raise ConfigError("disclosure.rounding_base must be a whole number of at least 1")
+    if int(raw["inequalities"]["window_years"]) < 1:
+        raise ConfigError("inequalities.window_years must be at least 1")
+
+
 def _typed(raw: dict[str, Any]) -> Config:
     mode = raw["report"]["disclosure_mode"]
     if mode not in DISCLOSURE_MODES:
@@ -124,6 +145,7 @@ def _typed(raw: dict[str, Any]) -> Config:
         raise ConfigError("inequalities.band must be two numbers, below and above 1")
     if not 0 < float(ineq["confidence"]) < 1:
         raise ConfigError("inequalities.confidence must lie between 0 and 1")
+    _check_limits(raw)
     try:
         closures = tuple(date.fromisoformat(d) for d in raw["calendar"]["extra_closure_days"])
     except (TypeError, ValueError):

@@ -18,8 +18,9 @@ from typing import Iterator, Mapping
 import numpy as np
 import pandas as pd
 
+from lotus_analytics.config import DISCLOSURE_MODES
+
 SUPPRESSED = "*"
-MODES = ("publication", "internal")
 DISCLOSURE_COLUMN = "disclosure"
 NOTE_COLUMN = "note"
 
@@ -106,8 +107,8 @@ def _secondary(raw: pd.DataFrame, primary: pd.DataFrame, spec: DisclosureSpec) -
 
 
 def _check(frame: pd.DataFrame, spec: DisclosureSpec, mode: str) -> None:
-    if mode not in MODES:
-        raise ValueError(f"disclosure mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if mode not in DISCLOSURE_MODES:
+        raise ValueError(f"disclosure mode must be one of {', '.join(DISCLOSURE_MODES)}, not {mode!r}")
     missing = sorted(spec.columns - set(frame.columns))
     if missing:
         raise ValueError(f"table has no column {', '.join(missing)} named in its disclosure spec")

@@ -43,6 +43,7 @@ class Store:
 
 
 def table_path(store: Path, table: str) -> Path:
+    """Where one table of the store lives."""
     return Path(store) / f"{table}.parquet"
 
 
@@ -55,6 +56,7 @@ def write_table(store: Path, table: str, frame: pd.DataFrame) -> Path:
 
 
 def read_manifest(store: Path) -> dict[str, Any]:
+    """The ingest manifest, or a StoreError saying what to run when there is no store yet."""
     path = Path(store) / MANIFEST_NAME
     if not path.is_file():
         raise StoreError(f"no analysis store at {store}: run `lotus ingest EXTRACT` (or `make demo`) first")

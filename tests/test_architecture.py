@@ -33,10 +33,13 @@ def _level(name: str) -> int:
 
 
 def _imports(path: Path) -> set[str]:
+    """Every module a file imports; `from lotus_analytics import x` counts as `lotus_analytics.x`."""
     tree = ast.parse(path.read_text())
     found: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module:
+        if isinstance(node, ast.ImportFrom) and node.module == "lotus_analytics":
+            found.update(f"lotus_analytics.{a.name}" for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
             found.add(node.module)
         elif isinstance(node, ast.Import):
             found.update(a.name for a in node.names)
@@ -44,7 +47,8 @@ def _imports(path: Path) -> set[str]:
 
 
 def _package_imports(path: Path) -> set[str]:
-    return {m.split(".")[1] for m in _imports(path) if m.startswith("lotus_analytics.") and m.count(".") >= 1}
+    names = {m.split(".")[1] for m in _imports(path) if m.startswith("lotus_analytics.")}
+    return {n for n in names if not n.startswith("__")}  # __version__ lives in the package itself
 
 
 def _modules() -> list[Path]:

@@ -74,3 +74,16 @@ def test_report_without_a_store_says_what_to_run(tmp_path: Path, capsys) -> None
 def test_bad_quarter_is_named(tmp_path: Path, capsys) -> None:
     code, _, err = _run(capsys, "report", "--quarter", "2026/28 Q1", "--store", str(tmp_path))
     assert code == EXIT_USER_ERROR and "2026/28 Q1" in err
+
+
+def test_config_file_reaches_the_dashboard_kernel(dirty: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+    """`lotus --config F dashboard` hands F to the Voilà kernel (the command line Voilà is started with)."""
+    store = tmp_path / "store"
+    assert main(["ingest", str(dirty / "rows"), "--store", str(store)]) == 0
+    config = tmp_path / "team.toml"
+    config.write_text("[targets]\ntriage_working_days = 3\n")
+    started: list[list[str]] = []
+    monkeypatch.setattr("subprocess.call", lambda command: started.append(command) or 0)
+    code, out, _ = _run(capsys, "--config", str(config), "dashboard", "--store", str(store), "--port", "8899")
+    assert code == 0 and "http://127.0.0.1:8899/" in out
+    assert f"LOTUS_CONFIG={config.resolve()}" in started[0] and f"LOTUS_STORE={store.resolve()}" in started[0]

@@ -36,6 +36,10 @@ def test_user_file_then_overrides(tmp_path: Path) -> None:
         ("[inequalities]\nband = [1.2, 0.8]\n", "band must be two numbers"),
         ('[calendar]\nextra_closure_days = ["29/12/2026"]\n', "ISO dates"),
         ("[targets\n", "not valid TOML"),
+        ("[disclosure]\nsuppress_max = 0\n", "at least 7"),
+        ("[disclosure]\nrounding_base = 0\n", "rounding_base"),
+        ('[report]\nregion = "North"\n', "NHS England region"),
+        ("[inequalities]\nwindow_years = 0\n", "window_years"),
     ],
 )
 def test_mistakes_are_named(tmp_path: Path, text: str, message: str) -> None:
@@ -48,3 +52,10 @@ def test_mistakes_are_named(tmp_path: Path, text: str, message: str) -> None:
 def test_missing_config_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_a_stricter_threshold_is_allowed(tmp_path: Path) -> None:
+    f = tmp_path / "lotus.toml"
+    f.write_text("[disclosure]\nsuppress_max = 10\nrounding_base = 10\n")
+    cfg = load_config(f)
+    assert (cfg.disclosure.suppress_max, cfg.disclosure.rounding_base) == (10, 10)
