@@ -75,10 +75,18 @@ def voila(ingested, tmp_path_factory):
 
 
 def test_command_binds_localhost_and_hides_tracebacks(tmp_path):
-    command = voila_command(store=tmp_path, config_file=tmp_path / "lotus.toml")
-    assert "--Voila.ip=127.0.0.1" in command and "--port=8866" in command
+    config_file = tmp_path / "lotus.toml"
+    config_file.write_text("[dashboard]\nport = 9123\n", encoding="utf-8")
+    command = voila_command(store=tmp_path, config_file=config_file)
+    # the port comes from the user's file, the host from defaults.toml
+    assert "--Voila.ip=127.0.0.1" in command and "--port=9123" in command
     assert "--VoilaConfiguration.show_tracebacks=False" in command
-    assert command[:3] == ["env", f"LOTUS_STORE={tmp_path.resolve()}", f"LOTUS_CONFIG={tmp_path.resolve()}/lotus.toml"]
+    assert command[:3] == ["env", f"LOTUS_STORE={tmp_path.resolve()}", f"LOTUS_CONFIG={config_file.resolve()}"]
+
+
+def test_command_flags_win_over_the_configuration(tmp_path):
+    command = voila_command(host="0.0.0.0", port=8000, store=tmp_path, config_file=None)
+    assert "--Voila.ip=0.0.0.0" in command and "--port=8000" in command
 
 
 def test_only_the_dashboard_is_served(voila, ingested):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from lotus_analytics.config import USER_CONFIG_NAME
+from lotus_analytics.config import USER_CONFIG_NAME, load_config
 from lotus_analytics.dashboard.app import CONFIG_ENV, STORE_ENV
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "dashboard.ipynb"
@@ -21,13 +21,19 @@ CELL_TIMEOUT_SECONDS = 120
 
 
 def voila_command(
-    *, host: str = "127.0.0.1", port: int = 8866, store: Path, config_file: Path | None = None, theme: str = "light"
+    *, host: str | None = None, port: int | None = None, store: Path, config_file: Path | None = None,
+    theme: str = "light",
 ) -> list[str]:
     """argv that serves the dashboard on host:port against the analysis store at `store`.
 
-    `config_file` defaults to ./lotus.toml when it exists (as `load_config` does).
+    `config_file` defaults to ./lotus.toml when it exists (as `load_config` does); `host` and `port`
+    default to its [dashboard] settings (defaults.toml when it does not set them).
     """
     config = config_file or (Path(USER_CONFIG_NAME) if Path(USER_CONFIG_NAME).is_file() else None)
+    if host is None or port is None:
+        settings = load_config(config)
+        host = settings.dashboard_host if host is None else host
+        port = settings.dashboard_port if port is None else port
     return [
         "env", f"{STORE_ENV}={Path(store).resolve()}", *([f"{CONFIG_ENV}={config.resolve()}"] if config else []),
         sys.executable, "-m", "voila", str(NOTEBOOK),
