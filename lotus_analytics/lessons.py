@@ -11,11 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lotus_analytics.schema import SYSTEM_LEVELS
+from lotus_analytics.schema import ACTION_DONE, ACTION_DROPPED, SYSTEM_LEVELS
 
 TOTAL = "total"
-STATE_COLUMNS = ("open", "done", "dropped")
-COUNT_COLUMNS = ["raised", "open", "overdue", "done", "dropped"]
+OPEN = "open"  # the state of an action raised and neither done nor dropped (status open or in_progress)
+STATE_COLUMNS = (OPEN, ACTION_DONE, ACTION_DROPPED)
+COUNT_COLUMNS = ["raised", OPEN, "overdue", ACTION_DONE, ACTION_DROPPED]
 OVERDUE_METHOD = (
     "state at the date from the action's dates: done = completed on or before it; dropped = status "
     "dropped (no date recorded); open = raised, not done and not dropped by then (completed later counts "
@@ -27,9 +28,9 @@ def action_states(actions: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """Each action raised by `as_of` with its state then (open, done or dropped) and overdue flag."""
     raised = actions[actions["date_raised"] <= as_of]
     done = (raised["date_completed"] <= as_of).to_numpy(dtype=bool)
-    dropped = (raised["status"] == "dropped").to_numpy(dtype=bool) & ~done
-    state = np.select([done, dropped], ["done", "dropped"], default="open")
-    overdue = (state == "open") & (raised["date_due"] < as_of).to_numpy(dtype=bool)
+    dropped = (raised["status"] == ACTION_DROPPED).to_numpy(dtype=bool) & ~done
+    state = np.select([done, dropped], [ACTION_DONE, ACTION_DROPPED], default=OPEN)
+    overdue = (state == OPEN) & (raised["date_due"] < as_of).to_numpy(dtype=bool)
     return raised[["action_id", "system_level"]].assign(state=state, overdue=overdue)
 
 

@@ -153,7 +153,8 @@ REVIEW_THEMES = (
 )
 CONTRIBUTORY_LEVELS = ("individual", "team", "organisational", "system", "external")
 SYSTEM_LEVELS = ("local", "icb", "region", "national")
-ACTION_STATUSES = ("open", "in_progress", "done", "dropped")
+ACTION_DONE, ACTION_DROPPED = "done", "dropped"  # dropped carries no date in the data model
+ACTION_STATUSES = ("open", "in_progress", ACTION_DONE, ACTION_DROPPED)
 
 # Direct identifiers: refused by ingest, or replaced by keyed hashes with --pseudonymise.
 IDENTIFIER_COLUMNS = (
