@@ -23,7 +23,11 @@ EXACT_POISSON_BELOW = 10  # PHEindicatormethods: exact limits below 10 events, B
 
 
 def z_value(confidence: float) -> float:
-    """Two-sided standard normal quantile z = Φ⁻¹(1 − α/2) for a confidence level in (0, 1)."""
+    """Two-sided standard normal quantile z = Φ⁻¹(1 − α/2), α = 1 − confidence (1.959964 at 95%).
+
+    Method: the standard normal quantile used by every interval of PHEindicatormethods (UKHSA),
+    `qnorm(confidence + (1 - confidence)/2)` in its R source; computed by scipy.stats.norm.ppf.
+    """
     if not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
         raise ValueError(f"confidence must lie strictly between 0 and 1 (e.g. 0.95), not {confidence!r}")
     return float(sps.norm.ppf(1 - (1 - confidence) / 2))

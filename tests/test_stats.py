@@ -12,6 +12,15 @@ TOL = 1e-9
 
 
 @pytest.mark.parametrize(
+    ("confidence", "expected"),
+    [(0.95, 1.959963984540054), (0.998, 3.090232306167813), (0.90, 1.6448536269514722)],
+)
+def test_z_value_is_the_two_sided_normal_quantile(confidence, expected):
+    # R: qnorm(confidence + (1 - confidence)/2), as PHEindicatormethods computes it
+    assert z_value(confidence) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize(
     ("x", "n", "confidence", "expected"),
     [
         (65, 100, 0.95, (0.552544432969, 0.736357517569)),
