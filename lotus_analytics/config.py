@@ -18,6 +18,8 @@ from typing import Any, Mapping
 from lotus_analytics.schema import REGIONS
 
 USER_CONFIG_NAME = "lotus.toml"
+# The environment variable that holds the pseudonymisation key (never stored in a file of the repository).
+KEY_ENV = "LOTUS_PSEUDONYMISATION_KEY"
 DISCLOSURE_MODES = ("publication", "internal")
 MIN_PUBLICATION_SUPPRESSION = 7  # METHODS.md §4: counts 1-7 are never published; a file may only be stricter
 

@@ -13,10 +13,9 @@ import hmac
 import pandas as pd
 
 from lotus_analytics import schema
+from lotus_analytics.config import KEY_ENV
 from lotus_analytics.ingest.errors import IngestError
 from lotus_analytics.ingest.reading import RawTable, text_column
-
-KEY_ENV = "LOTUS_PSEUDONYMISATION_KEY"
 
 
 def identifier_columns(tables: dict[str, RawTable]) -> dict[str, list[str]]:
