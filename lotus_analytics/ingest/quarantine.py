@@ -17,7 +17,8 @@ from lotus_analytics.ingest.reading import RawTable
 from lotus_analytics.store import QUARANTINE_DIR
 
 SEPARATOR = "; "
-EXTRA_COLUMNS = ["source_file", "source_row", "rule", "column", "message"]
+REASON_COLUMNS = ["rule", "column", "message"]
+EXTRA_COLUMNS = ["source_file", "source_row", *REASON_COLUMNS]
 
 
 def source_label(raw: RawTable) -> str:
@@ -27,14 +28,10 @@ def source_label(raw: RawTable) -> str:
 
 def quarantine_frame(raw: RawTable, columns: list[str], failures: pd.DataFrame) -> pd.DataFrame:
     """One row per failing row: its original text in `columns`, then where it came from and why it failed."""
-    joined = failures.groupby("row", sort=True)[["rule", "column", "message"]].agg(SEPARATOR.join)
-    rows = joined.index.to_numpy()
-    out = raw.text.iloc[rows][columns].reset_index(drop=True)
-    out["source_file"] = source_label(raw)
-    out["source_row"] = raw.source_rows[rows]
-    for name in ("rule", "column", "message"):
-        out[name] = joined[name].to_numpy()
-    return out
+    reasons = failures.groupby("row", sort=True)[REASON_COLUMNS].agg(SEPARATOR.join)
+    rows = reasons.index.to_numpy()
+    extra = reasons.reset_index(drop=True).assign(source_file=source_label(raw), source_row=raw.source_rows[rows])
+    return pd.concat([raw.text.iloc[rows][columns].reset_index(drop=True), extra[EXTRA_COLUMNS]], axis=1)
 
 
 def quarantine_path(store: Path, table: str) -> Path:
