@@ -50,12 +50,11 @@ def _set(distinct: pd.Series, field: schema.Field) -> Parsed:
     """';'-separated sets: items trimmed, matched case-insensitively, de-duplicated, re-joined."""
     lookup = _canonical(field.values or ())
 
-    def normalise(text: str) -> str | None:
-        """One set value in canonical form, or None when empty."""
-        items = [lookup.get(v.strip().lower(), v.strip()) for v in text.split(";") if v.strip()]
-        return ";".join(dict.fromkeys(items)) or None
+    def normalise(items: list[str]) -> str | None:
+        """One set's trimmed items in canonical form, re-joined; None when empty."""
+        return ";".join(dict.fromkeys(lookup.get(v.lower(), v) for v in items)) or None
 
-    return distinct.map(normalise).astype(object), np.zeros(len(distinct), dtype=bool)
+    return schema.split_set(distinct).map(normalise).astype(object), np.zeros(len(distinct), dtype=bool)
 
 
 def _int(distinct: pd.Series, _: schema.Field) -> Parsed:
