@@ -43,7 +43,11 @@ def test_xlsx_workbook_with_excel_serial_and_date_cells(tmp_path):
     first = dict(rows("cases", {})[0], date_received=45385, date_triaged=None)
     second = dict(rows("cases", {}, {})[1], date_received=pd.Timestamp("2024-04-05").to_pydatetime(), date_triaged=None,
                   risk_severity=3, risk_likelihood=1, risk_level="low")
-    for record in (first, second):
+    # a date cell before 1990 is a date; a bare number below the serial floor (1990-01-01) is not
+    third = dict(rows("cases", {}, {}, {})[2], date_received=pd.Timestamp("1985-06-01").to_pydatetime(),
+                 date_triaged=None)
+    fourth = dict(rows("cases", {}, {}, {}, {})[3], date_received=5, date_triaged=None)
+    for record in (first, second, third, fourth):
         cases.append([record[c] for c in header])
     workforce = book.create_sheet("Workforce")
     workforce.append(list(rows("workforce", {})[0]))
@@ -51,8 +55,9 @@ def test_xlsx_workbook_with_excel_serial_and_date_cells(tmp_path):
     book.save(tmp_path / "extract.xlsx")
     result = ingest(tmp_path / "extract.xlsx", tmp_path / "store", extract_date=EXTRACT_DATE)
     stored = load_store(tmp_path / "store").cases
-    assert stored["date_received"].tolist() == [pd.Timestamp("2024-04-03"), pd.Timestamp("2024-04-05")]
-    assert stored["risk_severity"].tolist() == [2, 3]
+    assert stored["date_received"].tolist() == [pd.Timestamp(d) for d in ("2024-04-03", "2024-04-05", "1985-06-01")]
+    assert stored["risk_severity"].tolist() == [2, 3, 2]
+    assert found(tmp_path / "store", "cases") == {(5, "date_format", "date_received")}
     assert result.manifest["tables"]["workforce"]["sheet"] == "Workforce"
     assert result.manifest["tables_not_supplied"] == ["updates", "reviews", "actions"]
 

@@ -121,12 +121,18 @@ def test_dates_are_day_first_iso_or_excel_serial_and_never_month_first(tmp_path)
                  {"date_received": "45385", "date_triaged": ""},
                  {"date_received": "03/04/2024 00:00", "date_triaged": ""},
                  {"date_received": "2024-04-03T09:30:00", "date_triaged": ""},
-                 {"date_received": "04/13/2024", "date_triaged": ""})
+                 {"date_received": "04/13/2024", "date_triaged": ""},
+                 {"date_received": "45000", "date_triaged": ""},
+                 {"date_received": "32874", "date_triaged": ""},
+                 {"date_received": "5", "date_triaged": ""},
+                 {"date_received": "32873", "date_triaged": ""})
     ingest(write_extract(tmp_path / "x", {"cases": cases}), tmp_path / "store", extract_date=EXTRACT_DATE)
     stored = load_store(tmp_path / "store").cases
-    assert stored["date_received"].tolist() == [pd.Timestamp("2024-04-03")] * 5
+    assert stored["date_received"].tolist() == [pd.Timestamp("2024-04-03")] * 5 + \
+        [pd.Timestamp("2023-03-15"), pd.Timestamp("1990-01-01")]
     assert stored["date_received"].dtype == "datetime64[ns]"
-    assert found(tmp_path / "store", "cases") == {(7, "date_format", "date_received")}
+    # a number below serial 32874 (1990-01-01) is not a date: "5" would otherwise be 1900-01-04
+    assert found(tmp_path / "store", "cases") == {(r, "date_format", "date_received") for r in (7, 10, 11)}
 
 
 def test_codes_bools_and_sets_are_normalised(tmp_path):

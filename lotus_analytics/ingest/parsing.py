@@ -2,7 +2,8 @@
 
 Each column is parsed on its distinct values only (stripped of surrounding spaces) and spread back,
 so a million rows cost what a few thousand distinct values cost. Dates: DD/MM/YYYY (also D/M/YYYY),
-ISO YYYY-MM-DD and Excel serial numbers; never month-first (03/25/2024 is a date_format failure).
+ISO YYYY-MM-DD and Excel serial numbers from 1990 on (a smaller number such as "5" is a date_format
+failure, not 1900-01-04); never month-first (03/25/2024 is a date_format failure).
 Codes are matched to their canonical spelling case-insensitively; unknown codes stay as written for
 the enum rule.
 """
@@ -23,8 +24,8 @@ EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 (after its 1900 leap-y
 UK_DATE = r"\d{1,2}/\d{1,2}/\d{4}"
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 TIME_OF_DAY = r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$"  # dropped: exports often add 00:00 to dates
-EXCEL_SERIAL = r"\d{1,6}(?:\.\d+)?"
-SERIAL_RANGE = (1, 109_574)  # 1900-01-01 .. 2199-12-31
+EXCEL_SERIAL = r"\d{5,6}(?:\.\d+)?"
+SERIAL_RANGE = (32_874, 109_574)  # 1990-01-01 .. 2199-12-31; below it a number is a date_format failure
 
 Parsed = tuple[pd.Series, np.ndarray]  # typed values of the distinct texts, mask of unparseable ones
 
@@ -78,7 +79,8 @@ def _bool(distinct: pd.Series, _: schema.Field) -> Parsed:
 def parse_dates(distinct: pd.Series) -> pd.Series:
     """UK day-first, ISO or Excel serial dates as datetime64[ns]; anything else (US month-first too) is NaT.
 
-    A time of day after a UK or ISO date is ignored (the model holds dates only).
+    A time of day after a UK or ISO date is ignored (the model holds dates only). Serial numbers count
+    only within SERIAL_RANGE (workbook date cells arrive as ISO text, so they are not limited by it).
     """
     day = distinct.str.replace(TIME_OF_DAY, "", regex=True)
     uk = pd.to_datetime(day.where(day.str.fullmatch(UK_DATE)), format="%d/%m/%Y", errors="coerce")
