@@ -180,6 +180,15 @@ def _bad_extracts(tmp_path):
     yield "empty_file", header_only, "workforce"
     (tmp_path / "broken.xlsx").write_bytes(b"not a zip file")
     yield "unreadable", tmp_path / "broken.xlsx", "broken.xlsx"
+    trailing = write_extract(tmp_path / "tc", {})  # data rows end in a comma, the header does not
+    head, *body = (trailing / "cases.csv").read_text().splitlines()
+    (trailing / "cases.csv").write_text("\n".join([head, *(f"{line}," for line in body)]) + "\n")
+    yield "unreadable", trailing, f"{trailing / 'cases.csv'}: row 2 has 20 fields but the header has 19"
+    for blank_line in (False, True):  # pyarrow reads the file, or (with a blank line) pandas does
+        twice = write_extract(tmp_path / f"dh{blank_line}", {})
+        lines = csv_text(rows("cases", {}), [*head.split(","), "case_id"]).splitlines()
+        (twice / "cases.csv").write_text("\n".join(lines[:1] + [""] * blank_line + lines[1:]) + "\n")
+        yield "unreadable", twice, "duplicated column names 'case_id'"
     corrupt = write_extract(tmp_path / "cp", {})
     (corrupt / "cases.csv").unlink()
     (corrupt / "cases.parquet").write_bytes(b"PAR1 garbage")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,6 +27,7 @@ SUFFIXES = (".csv", ".parquet")
 WORKBOOK_SUFFIX = ".xlsx"
 HEADER_ROWS = 1  # source_row counts the header as row 1, as a spreadsheet shows it
 BLANK_LINES = (b"\n\n", b"\n\r\n")
+TOO_MANY_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")  # pandas' C parser; its line = row
 
 
 @dataclass
@@ -118,8 +120,8 @@ def _has_blank_line(data: bytes) -> bool:
 def _arrow_csv(data: bytes, encoding: str) -> pd.DataFrame | None:
     """Fast path for large files: pyarrow's multi-threaded reader, every column as dictionary-encoded text.
 
-    None when pyarrow cannot read the file as a clean rectangle (e.g. a row with missing fields): the
-    pandas reader then reads it, filling short rows with empty cells so that the rules can report them.
+    None when pyarrow cannot read the file as a clean rectangle (e.g. a row with missing or extra
+    fields): the pandas reader (`_pandas_csv`) then reads it.
     Files with blank lines never come here, because pyarrow would skip them and shift row numbers.
     """
     start = 3 if encoding == "utf-8-sig" else 0
@@ -142,6 +144,33 @@ def _all_text(data: bytes, encoding: str) -> dict[str, pa.DataType]:
     return {name: pa.string() for name in next(csv.reader([first]))}
 
 
+def _parser_message(err: Exception) -> str:
+    """A pandas parser error in words; a row with more fields than the header is named with its counts."""
+    extra = TOO_MANY_FIELDS.search(str(err))
+    if extra:
+        expected, row, saw = extra.groups()
+        return (f"row {row} has {saw} fields but the header has {expected} "
+                "(a stray separator, such as a trailing comma on the data rows only?)")
+    return f"not a readable CSV file ({str(err).strip()})"
+
+
+def _pandas_csv(data: bytes, encoding: str, where: str) -> pd.DataFrame:
+    """Slow path: pandas' reader, filling short rows with empty cells so that the rules can report them.
+
+    The header is read as a data row, so that pandas neither renames a duplicated name ('case_id.1')
+    nor takes the first column as an index when the data rows have one field more than the header:
+    every row must have at most as many fields as the header, or the file is refused.
+    """
+    try:
+        cells = pd.read_csv(io.BytesIO(data), header=None, dtype="category", keep_default_na=False,
+                            na_filter=False, skip_blank_lines=False, encoding=encoding)
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
+        raise IngestError("unreadable", where, _parser_message(err)) from None
+    frame = pd.DataFrame({i: cells[i].iloc[1:].cat.remove_unused_categories() for i in cells.columns})
+    frame.columns = list(cells.iloc[0])
+    return frame.reset_index(drop=True)
+
+
 def read_csv(path: Path, name: str) -> RawTable:
     """Read one CSV file as text; the encoding is detected (UTF-8, UTF-8 with BOM, cp1252)."""
     data = path.read_bytes()
@@ -150,11 +179,7 @@ def read_csv(path: Path, name: str) -> RawTable:
     encoding = detect_encoding(data)
     frame = None if _has_blank_line(data) else _arrow_csv(data, encoding)
     if frame is None:
-        try:
-            frame = pd.read_csv(io.BytesIO(data), dtype="category", keep_default_na=False, na_filter=False,
-                                skip_blank_lines=False, encoding=encoding)
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
-            raise IngestError("unreadable", str(path), f"not a readable CSV file ({str(err).strip()})") from None
+        frame = _pandas_csv(data, encoding, str(path))
     header = _clean_header(list(frame.columns))
     _check_header(str(path), header)
     frame.columns = header
