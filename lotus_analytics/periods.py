@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable
@@ -105,6 +106,15 @@ class Window:
     def label(self) -> str:
         """The window's dates as published, e.g. "01 Oct 2024 to 30 Sep 2026"."""
         return f"{self.start:%d %b %Y} to {self.end:%d %b %Y}"
+
+    @property
+    def quarters_per_year(self) -> dict[str, int]:
+        """How many of the window's financial quarters fall in each of its financial years, in order.
+
+        E.g. the eight quarters ending 2026/27 Q2: {"2024/25": 2, "2025/26": 4, "2026/27": 2}.
+        """
+        quarters = quarter_range(FinancialQuarter.containing(self.start), FinancialQuarter.containing(self.end))
+        return dict(Counter(fy_label(q.fy_start) for q in quarters))
 
 
 def rolling_window(quarter: FinancialQuarter, years: int) -> Window:

@@ -48,6 +48,14 @@ def test_two_year_rolling_window_is_eight_quarters() -> None:
     assert (w4.start, w4.financial_years) == (pd.Timestamp("2024-04-01"), ("2024/25", "2025/26"))
 
 
+def test_quarters_per_year_of_a_window() -> None:
+    w = rolling_window(FinancialQuarter.parse("2026/27 Q2"), 2)
+    assert w.quarters_per_year == {"2024/25": 2, "2025/26": 4, "2026/27": 2}
+    assert list(w.quarters_per_year) == list(w.financial_years)
+    assert rolling_window(FinancialQuarter.parse("2025/26 Q4"), 2).quarters_per_year == {"2024/25": 4, "2025/26": 4}
+    assert rolling_window(FinancialQuarter.parse("2026/27 Q1"), 1).quarters_per_year == {"2025/26": 3, "2026/27": 1}
+
+
 @pytest.mark.parametrize(
     ("day", "label"),
     [("2026-03-31", "2025/26 Q4"), ("2026-04-01", "2026/27 Q1"), ("2026-06-30", "2026/27 Q1"),
