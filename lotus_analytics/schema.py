@@ -8,7 +8,7 @@ these definitions; nothing else in the package spells out a field name list or a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Callable, Literal
 
 import numpy as np
 import pandas as pd
@@ -189,16 +189,20 @@ class Table:
 
     @property
     def columns(self) -> list[str]:
+        """Every column name, in the table's column order."""
         return [f.name for f in self.fields]
 
     @property
     def required_columns(self) -> list[str]:
+        """The columns that must be present and filled in every row."""
         return [f.name for f in self.fields if f.required]
 
     def field(self, name: str) -> Field:
+        """The field called `name` (StopIteration if the table has none)."""
         return next(f for f in self.fields if f.name == name)
 
     def fields_of(self, kind: FieldKind) -> list[Field]:
+        """The fields of one kind (e.g. every "date" field), in column order."""
         return [f for f in self.fields if f.kind == kind]
 
 
@@ -356,6 +360,36 @@ CROSS_TABLE_DATE_ORDER: tuple[tuple[ForeignKey, str, str], ...] = (
     (FOREIGN_KEYS[0], "date_sent", "date_received"),
 )
 
+ConsistencyCheck = Literal["filled", "empty", "risk_band"]
+
+
+@dataclass(frozen=True)
+class Consistency:
+    """Within one row of `table`, `column` must be filled or empty where `condition` holds (a pandas
+    row condition over `reads`), or, for "risk_band", be the configured risk band of the product of
+    the two `reads` (ingest checks that one after the suites: the bands are configuration).
+    `detail` says what is required, for quarantine messages and the data dictionary.
+    """
+
+    table: str
+    column: str
+    check: ConsistencyCheck
+    reads: tuple[str, ...]
+    detail: str
+    condition: str = ""
+
+
+CONSISTENCY_RULES: tuple[Consistency, ...] = (
+    Consistency("updates", "date_meeting", "filled", ("update_type",),
+                "required when update_type is post_meeting_outcome", 'update_type=="post_meeting_outcome"'),
+    Consistency("actions", "date_completed", "filled", ("status",),
+                f"required when status is {ACTION_DONE}", f'status=="{ACTION_DONE}"'),
+    Consistency("actions", "date_completed", "empty", ("status",),
+                f"must be empty unless status is {ACTION_DONE}", f'status.notna() and status!="{ACTION_DONE}"'),
+    Consistency("cases", "risk_level", "risk_band", ("risk_severity", "risk_likelihood"),
+                "must be the band of risk_severity x risk_likelihood in the configured risk_bands"),
+)
+
 # The rule names used in quarantine files, fault lists and error messages.
 RULES: dict[str, str] = {
     "required": "a required value is missing",
@@ -390,6 +424,41 @@ def ethnic_group_2(codes: pd.Series) -> pd.Series:
     """WRES two-group mapping: White = A, B, C; Black and minority ethnic = D-S; Z/99 not stated."""
     five = ethnic_group_5(codes)
     return five.where(five.isin(["White", NOT_STATED]), "Black and minority ethnic")
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A demographic dimension of the inequality measures (METHODS.md §2), read from `column` of cases and workforce.
+
+    `groups` are the dimension's values in publication order, NOT_STATED last; `not_stated_codes` are the
+    source values that say "not stated" or "not known" (kept apart, never merged); `grouping` maps source
+    codes to groups (None: the codes are the groups).
+    """
+
+    column: str
+    groups: tuple[str, ...]
+    not_stated_codes: tuple[str, ...] = (NOT_STATED,)
+    grouping: Callable[[pd.Series], pd.Series] | None = None
+
+    @property
+    def stated_groups(self) -> tuple[str, ...]:
+        """The groups that are compared: every group but NOT_STATED."""
+        return tuple(g for g in self.groups if g != NOT_STATED)
+
+    def groups_of(self, values: pd.Series) -> pd.Series:
+        """Each source value's group."""
+        return self.grouping(values) if self.grouping else values
+
+
+_ETHNIC_NOT_STATED = tuple(code for code, (_, group) in ETHNIC_CATEGORIES.items() if group is None)
+DIMENSIONS: dict[str, Dimension] = {
+    "ethnic_group_2": Dimension("ethnicity_code", (*ETHNIC_GROUPS_2, NOT_STATED), _ETHNIC_NOT_STATED, ethnic_group_2),
+    "ethnic_group_5": Dimension("ethnicity_code", (*ETHNIC_GROUPS_5, NOT_STATED), _ETHNIC_NOT_STATED, ethnic_group_5),
+    "pmq_region": Dimension("pmq_region", PMQ_REGIONS),
+    "sex": Dimension("sex", SEXES),
+    "age_band": Dimension("age_band", AGE_BANDS),
+    "disability": Dimension("disability", DISABILITY),
+}
 
 
 def policy_version_for(date_received: pd.Series) -> pd.Series:
