@@ -2,8 +2,9 @@
 
 WRES indicator 3 form: the rate of cases received in a rolling window per headcount in group g,
 divided by the same rate in the reference group, with a Katz log interval, Fisher's exact p-value
-and the 0.80-1.25 "no adverse impact" band (four-fifths rule). Not-stated values are left out of
-the ratios and reported on their own by `not_stated_share`, never merged or silently dropped.
+and the 0.80-1.25 "no adverse impact" band (four-fifths rule). Dimensions, their source columns,
+groupings and group order come from schema.DIMENSIONS. Not-stated values are left out of the ratios
+and reported on their own by `not_stated_share`, never merged or silently dropped.
 """
 
 from __future__ import annotations
@@ -17,50 +18,44 @@ from lotus_analytics import schema
 from lotus_analytics.periods import Window, fy_start_of
 from lotus_analytics.stats import fisher_exact_p, risk_ratio
 
-DEMOGRAPHIC_COLUMNS = tuple(f.name for f in schema.WORKFORCE.fields if f.kind == "enum" and not f.required)
-GROUP_ORDER: dict[str, tuple[str, ...]] = {
-    "ethnic_group_2": schema.ETHNIC_GROUPS_2,
-    "ethnic_group_5": schema.ETHNIC_GROUPS_5,
-    "pmq_region": schema.PMQ_REGIONS,
-    "sex": schema.SEXES,
-    "age_band": schema.AGE_BANDS,
-    "disability": schema.DISABILITY,
-}
-_MAPPERS = {"ethnic_group_2": schema.ethnic_group_2, "ethnic_group_5": schema.ethnic_group_5}
+DEMOGRAPHIC_COLUMNS = tuple(dict.fromkeys(d.column for d in schema.DIMENSIONS.values()))
 BY_COLUMNS = ("region", "icb_code", "profession")
-NOT_STATED_VALUES = frozenset(
-    {schema.NOT_STATED} | {code for code, (_, group) in schema.ETHNIC_CATEGORIES.items() if group is None}
-)
 MISSING = "missing"
 RATE_UNIT = "cases per 1,000 headcount over the window"
 ENTRY_METHOD = "Katz log interval; Fisher exact p; WRES indicator 3 form"
+EVENTS_RULE = (
+    "events = cases received in the window, not people: METHODS.md defines the rate as cases per "
+    "headcount, so a practitioner with two cases counts twice, and a group with more cases than "
+    "headcount is not calculable"
+)
 HEADCOUNT_RULE = (
-    "denominator = mean headcount at 31 March over the window's financial years, rounded to whole "
-    "people; a year without a headcount takes the latest earlier year's"
+    "denominator = headcount at 31 March of each financial year the window touches, weighted by the "
+    "number of the window's quarters in that year (e.g. 2, 4 and 2 of 8), rounded to whole people; a "
+    "value (e.g. an ethnic code) with no headcount for a year (e.g. the current one) takes its latest "
+    "earlier year's"
 )
 
 
-def _check_dimension(dimension: str, by: Sequence[str]) -> None:
-    if dimension not in GROUP_ORDER:
-        raise ValueError(f"dimension must be one of {', '.join(GROUP_ORDER)}, not {dimension!r}")
+def _check_dimension(dimension: str, by: Sequence[str]) -> schema.Dimension:
+    """The schema definition of `dimension`, once it and the `by` columns are known to be allowed."""
+    if dimension not in schema.DIMENSIONS:
+        raise ValueError(f"dimension must be one of {', '.join(schema.DIMENSIONS)}, not {dimension!r}")
     wrong = [c for c in by if c not in BY_COLUMNS]
     if wrong:
         raise ValueError(f"relative likelihood can be split by {', '.join(BY_COLUMNS)} only, not {', '.join(wrong)}")
-
-
-def _source_column(dimension: str) -> str:
-    return "ethnicity_code" if dimension in _MAPPERS else dimension
+    return schema.DIMENSIONS[dimension]
 
 
 def dimension_values(frame: pd.DataFrame, dimension: str, *, codes: bool = False) -> pd.Series:
-    """Each row's group for `dimension` (ethnic codes mapped to groups unless `codes`)."""
-    values = frame[_source_column(dimension)]
-    return _MAPPERS[dimension](values) if dimension in _MAPPERS and not codes else values
+    """Each row's group for `dimension` (its source codes, e.g. ethnic codes, when `codes`)."""
+    definition = schema.DIMENSIONS[dimension]
+    values = frame[definition.column]
+    return values if codes else definition.groups_of(values)
 
 
 def _marginal_rows(workforce: pd.DataFrame, dimension: str) -> pd.DataFrame:
     """Workforce rows of the stacked marginal table for `dimension`: it is set, the others are null."""
-    source = _source_column(dimension)
+    source = schema.DIMENSIONS[dimension].column
     others = [c for c in DEMOGRAPHIC_COLUMNS if c != source]
     rows = workforce[workforce[source].notna() & workforce[others].isna().all(axis=1)]
     if rows.empty:
@@ -68,31 +63,37 @@ def _marginal_rows(workforce: pd.DataFrame, dimension: str) -> pd.DataFrame:
     return rows
 
 
-def _year_sources(available: Sequence[str], window: Window) -> list[str]:
-    """For each financial year of the window, the workforce year whose headcount stands for it."""
-    starts = sorted(fy_start_of(p) for p in available)
-    sources = []
-    for fy in window.financial_years:
-        earlier = [s for s in starts if s <= fy_start_of(fy)]
-        if not earlier:
-            raise ValueError(f"workforce has no headcount for {fy} or any earlier financial year")
-        sources.append(next(p for p in available if fy_start_of(p) == earlier[-1]))
-    return sources
-
-
 def window_headcount(
     workforce: pd.DataFrame, dimension: str, window: Window, by: Sequence[str] = (), *, codes: bool = False
 ) -> pd.Series:
-    """Mean headcount over the window's financial years per (*by, group), rounded to whole people.
+    """Headcount over the window per (*by, group), rounded to whole people.
 
-    A financial year with no headcount yet (e.g. the current one) takes the latest earlier year's.
+    The 31 March headcounts of the window's financial years, weighted by how many of the window's
+    quarters fall in each (Window.quarters_per_year): 2, 4 and 2 of 8 for a two-year window ending in
+    Q2. A source code (e.g. ethnic code H) with no headcount for a year (e.g. the current one, not yet
+    counted) takes its latest earlier year's; with no earlier year either, a ValueError names the year
+    and the code. Codes are then summed into groups (unless `codes`).
     """
+    column = schema.DIMENSIONS[dimension].column
     rows = _marginal_rows(workforce, dimension)
-    keyed = rows.assign(group=dimension_values(rows, dimension, codes=codes))
-    per_year = keyed.pivot_table(index=[*by, "group"], columns="period", values="headcount", aggfunc="sum", fill_value=0)
-    sources = _year_sources(sorted(per_year.columns), window)
-    mean = per_year[sources].astype(float).mean(axis=1)
-    return np.floor(mean + 0.5).astype("int64").rename("headcount")
+    per_year = rows.pivot_table(index=[*by, column], columns="period", values="headcount", aggfunc="sum")
+    weights = window.quarters_per_year
+    years = sorted({*per_year.columns, *weights}, key=fy_start_of)
+    carried = per_year.reindex(columns=years).astype(float).ffill(axis=1)[list(weights)]
+    gaps = np.argwhere(carried.isna().to_numpy())
+    if len(gaps):
+        row, year = gaps[0]
+        key = carried.index[row]
+        raise ValueError(
+            f"workforce has no headcount for {carried.columns[year]} or any earlier financial year "
+            f"({column}: {', '.join(map(str, key if isinstance(key, tuple) else (key,)))})"
+        )
+    quarters = np.array(list(weights.values()), dtype=float)
+    weighted = pd.Series(carried.to_numpy() @ quarters / quarters.sum(), index=carried.index)
+    source = pd.DataFrame({column: weighted.index.get_level_values(column)})
+    group = pd.Index(dimension_values(source, dimension, codes=codes), name="group")
+    summed = weighted.groupby([*(weighted.index.get_level_values(c) for c in by), group]).sum()
+    return np.floor(summed + 0.5).astype("int64").rename("headcount")
 
 
 def window_events(
@@ -126,18 +127,19 @@ def entry_relative_likelihood(
 ) -> pd.DataFrame:
     """Relative likelihood of entering the process for each non-reference group (× `by` groups).
 
-    Events are cases received in the window; the denominator is the window's mean headcount
-    (`window_headcount`). Ratio = (events/headcount) ÷ (ref_events/ref_headcount) with the Katz log
-    interval (stats.risk_ratio) and Fisher's exact p; "not calculable" (no ratio) when a group has
-    no events or no headcount. Not-stated groups are excluded here: see `not_stated_share`.
+    Events are cases (not people) received in the window; the denominator is the window's
+    quarter-weighted headcount (`window_headcount`). Ratio = (events/headcount) ÷
+    (ref_events/ref_headcount) with the Katz log interval (stats.risk_ratio) and Fisher's exact p;
+    "not calculable" (no ratio) when a group has no events, no headcount or more cases than headcount.
+    Not-stated groups are excluded here: see `not_stated_share`.
     """
-    _check_dimension(dimension, by)
-    if reference not in GROUP_ORDER[dimension]:
-        raise ValueError(f"reference {reference!r} is not a {dimension} group ({', '.join(GROUP_ORDER[dimension])})")
+    definition = _check_dimension(dimension, by)
+    if reference not in definition.stated_groups:
+        raise ValueError(f"reference {reference!r} is not a {dimension} group ({', '.join(definition.stated_groups)})")
     table = pd.concat(
         [window_events(cases, dimension, window, by), window_headcount(workforce, dimension, window, by)], axis=1
     ).fillna(0).astype("int64").reset_index()
-    table = table[~table["group"].isin(NOT_STATED_VALUES | {MISSING})]
+    table = table[table["group"].isin(definition.stated_groups)]
     ref = table[table["group"] == reference].drop(columns="group")
     ref = ref.rename(columns={"events": "ref_events", "headcount": "ref_headcount"})
     if ref.empty:
@@ -156,13 +158,13 @@ def entry_relative_likelihood(
         out.loc[ok, ["ratio", "lower", "upper"]] = np.column_stack([ratio, lower, upper])
         out.loc[ok, "fisher_p"] = fisher_exact_p(*counts)
     out["verdict"] = _verdict(out["lower"].to_numpy(), out["upper"].to_numpy(), ok, band)
-    out["group"] = pd.Categorical(out["group"], categories=GROUP_ORDER[dimension], ordered=True)
+    out["group"] = pd.Categorical(out["group"], categories=definition.stated_groups, ordered=True)
     out = out.sort_values([*by, "group"]).reset_index(drop=True)
     out["group"] = out["group"].astype(str)
     out = out.assign(
         measure="relative likelihood of entering the process", dimension=dimension, reference=reference,
         band=f"{band[0]:.2f}-{band[1]:.2f}", window=window.label, financial_years=", ".join(window.financial_years),
-        confidence=confidence, rate_unit=RATE_UNIT, method=f"{ENTRY_METHOD}; {HEADCOUNT_RULE}",
+        confidence=confidence, rate_unit=RATE_UNIT, method=f"{ENTRY_METHOD}; {EVENTS_RULE}; {HEADCOUNT_RULE}",
     )
     columns = ["measure", "dimension", *by, "group", "reference", "events", "headcount", "rate", "ref_events",
                "ref_headcount", "ref_rate", "ratio", "lower", "upper", "fisher_p", "verdict", "band", "window",
@@ -177,16 +179,14 @@ def not_stated_share(cases: pd.DataFrame, workforce: pd.DataFrame, *, dimension:
     ethnicity, and a missing value in cases is reported as "missing". Columns: dimension, source,
     value, count, total, share (0-1), window.
     """
-    _check_dimension(dimension, ())
-    ethnic = _source_column(dimension) == "ethnicity_code"
-    stated_not = sorted(NOT_STATED_VALUES - {schema.NOT_STATED}) if ethnic else [schema.NOT_STATED]
+    not_stated_codes = list(_check_dimension(dimension, ()).not_stated_codes)
     frames = []
     for source, counts in (
         ("cases", window_events(cases, dimension, window, codes=True)),
         ("workforce", window_headcount(workforce, dimension, window, codes=True)),
     ):
         counts = counts.groupby(level="group").sum()
-        values = [*stated_not, *([MISSING] if MISSING in counts.index else [])]
+        values = [*not_stated_codes, *([MISSING] if MISSING in counts.index else [])]
         total = int(counts.sum())
         frame = pd.DataFrame({"value": values, "count": [int(counts.get(v, 0)) for v in values]})
         frames.append(frame.assign(source=source, total=total))

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from measures_frames import cases_frame, typed
 
-from lotus_analytics.inequalities import entry_relative_likelihood, not_stated_share
+from lotus_analytics import schema
+from lotus_analytics.inequalities import entry_relative_likelihood, not_stated_share, window_headcount
 from lotus_analytics.periods import FinancialQuarter, latest_complete_quarter, rolling_window
 
 WINDOW = rolling_window(FinancialQuarter.parse("2024/25 Q4"), 2)  # 1 Apr 2023 - 31 Mar 2025
@@ -54,7 +55,7 @@ def test_ethnic_group_2_hand_worked():
     assert len(rl) == 1
     row = rl.iloc[0]
     assert row["group"] == "Black and minority ethnic" and row["reference"] == "White"
-    # Mean headcounts: BME (400 + 440) / 2 = 420, White (1000 + 1100) / 2 = 1050.
+    # Four window quarters in each year, so equal weights: BME (400 + 440) / 2 = 420, White (1000 + 1100) / 2 = 1050.
     assert (row["events"], row["headcount"], row["ref_events"], row["ref_headcount"]) == (21, 420, 21, 1050)
     assert row["rate"] == pytest.approx(50.0) and row["ref_rate"] == pytest.approx(20.0)
     ratio, lower, upper = katz(21, 420, 21, 1050)
@@ -65,6 +66,8 @@ def test_ethnic_group_2_hand_worked():
     assert row["window"] == "01 Apr 2023 to 31 Mar 2025" and row["financial_years"] == "2023/24, 2024/25"
     assert row["confidence"] == 0.95 and row["band"] == "0.80-1.25"
     assert row["method"].startswith("Katz log interval; Fisher exact p; WRES indicator 3 form")
+    assert "cases received in the window, not people" in row["method"]
+    assert "weighted by the number of the window's quarters in that year" in row["method"]
 
 
 def test_pmq_region_with_missing_year_and_zero_events():
@@ -81,6 +84,71 @@ def test_pmq_region_with_missing_year_and_zero_events():
     eea = rl.loc["eea"]
     assert eea["events"] == 0 and eea["headcount"] == 40 and eea["verdict"] == "not calculable"
     assert np.isnan(eea["ratio"]) and np.isnan(eea["lower"]) and np.isnan(eea["fisher_p"])
+
+
+# Three workforce years; H has no 2024/25 row (it keeps its 2023/24 headcount, not 0).
+THREE_YEARS = typed("workforce", [
+    {"period": "2022/23", "ethnicity_code": "A", "headcount": 800},
+    {"period": "2022/23", "ethnicity_code": "H", "headcount": 200},
+    {"period": "2022/23", "ethnicity_code": "M", "headcount": 40},
+    {"period": "2023/24", "ethnicity_code": "A", "headcount": 1000},
+    {"period": "2023/24", "ethnicity_code": "H", "headcount": 300},
+    {"period": "2023/24", "ethnicity_code": "M", "headcount": 40},
+    {"period": "2024/25", "ethnicity_code": "A", "headcount": 1600},
+    {"period": "2024/25", "ethnicity_code": "M", "headcount": 60},
+], ORG)
+Q2_WINDOW = rolling_window(FinancialQuarter.parse("2024/25 Q2"), 2)  # 1 Oct 2022 - 30 Sep 2024
+
+
+def test_headcount_weights_years_by_window_quarters_and_carries_a_missing_code_forward():
+    # 2 quarters of 2022/23, 4 of 2023/24, 2 of 2024/25:
+    # A (2x800 + 4x1000 + 2x1600) / 8 = 1100 (the plain mean of the three years would be 1133);
+    # H (2x200 + 4x300 + 2x300) / 8 = 275 (with 0 for 2024/25 it would be 200); M (80 + 160 + 120) / 8 = 45.
+    codes = window_headcount(THREE_YEARS, "ethnic_group_5", Q2_WINDOW, codes=True)
+    assert codes.to_dict() == {"A": 1100, "H": 275, "M": 45}
+    groups = window_headcount(THREE_YEARS, "ethnic_group_2", Q2_WINDOW)
+    assert groups.to_dict() == {"Black and minority ethnic": 320, "White": 1100}
+    rl = entry_relative_likelihood(CASES, THREE_YEARS, dimension="ethnic_group_2", reference="White", window=Q2_WINDOW)
+    assert (rl.loc[0, "headcount"], rl.loc[0, "ref_headcount"]) == (320, 1100)
+
+
+def test_headcount_rounds_halves_up_after_summing_codes_into_groups():
+    # H (2x200 + 4x201 + 2x200) / 8 = 200.5 and M (0 + 4x1 + 0) / 8 = 0.5: each rounds up on its own,
+    # but BME is 200.5 + 0.5 = 201 (rounding each code first would give 202).
+    workforce = typed("workforce", [
+        {"period": period, "ethnicity_code": code, "headcount": n}
+        for period, h, m in (("2022/23", 200, 0), ("2023/24", 201, 1), ("2024/25", 200, 0))
+        for code, n in (("A", 100), ("H", h), ("M", m))
+    ], ORG)
+    codes = window_headcount(workforce, "ethnic_group_5", Q2_WINDOW, codes=True)
+    assert (codes["H"], codes["M"]) == (201, 1)
+    assert window_headcount(workforce, "ethnic_group_2", Q2_WINDOW)["Black and minority ethnic"] == 201
+
+
+def test_code_without_any_earlier_headcount_is_refused():
+    late_m = THREE_YEARS[~((THREE_YEARS["period"] == "2022/23") & (THREE_YEARS["ethnicity_code"] == "M"))]
+    with pytest.raises(ValueError, match=r"no headcount for 2022/23 or any earlier financial year \(ethnicity_code: M\)"):
+        window_headcount(late_m, "ethnic_group_2", Q2_WINDOW)
+
+
+def test_more_cases_than_headcount_is_not_calculable():
+    # cases, not people, are counted: 120 cases against a headcount of 100 is no rate of people
+    cases = cases_frame([{"date_received": INSIDE, "ethnicity_code": "A"}] * 21
+                        + [{"date_received": INSIDE, "ethnicity_code": "M"}] * 120)
+    black = entry_relative_likelihood(cases, WORKFORCE, dimension="ethnic_group_5", reference="White",
+                                      window=WINDOW).set_index("group").loc["Black"]
+    assert (black["events"], black["headcount"]) == (120, 100) and black["verdict"] == "not calculable"
+    assert np.isnan(black["ratio"]) and black["rate"] == pytest.approx(1200.0)
+
+
+@pytest.mark.parametrize("name", list(schema.DIMENSIONS))
+def test_dimensions_cover_their_source_codes(name):
+    dimension = schema.DIMENSIONS[name]
+    codes = schema.WORKFORCE.field(dimension.column).values
+    assert schema.CASES.field(dimension.column).values == codes
+    assert set(dimension.groups_of(pd.Series(codes))) == set(dimension.groups)
+    assert set(dimension.groups_of(pd.Series(dimension.not_stated_codes))) == {schema.NOT_STATED}
+    assert dimension.groups[-1] == schema.NOT_STATED and schema.NOT_STATED not in dimension.stated_groups
 
 
 def test_verdict_lower_when_whole_interval_below_band():
@@ -154,3 +222,14 @@ def test_demo_interval_covers_ground_truth_and_no_effect_is_not_flagged(demo, di
         assert truth == pytest.approx(1.0, abs=0.01) and row["verdict"] == "within or uncertain"
     else:
         assert truth > 1.8 and row["verdict"] == "higher"
+
+
+def test_demo_headcount_is_weighted_as_the_ground_truth_weights_it(demo):
+    _, extract = demo
+    quarter = latest_complete_quarter(extract.extract_date)
+    truth = extract.ground_truth["entry"]["windows"][f"2 years to {quarter.label}"]
+    # 2024/25 Q3-Q4, 2025/26 and 2026/27 Q1-Q2; 2026/27 has no 31 March headcount yet and takes 2025/26's
+    assert truth["headcount_quarters"] == {"2024/25": 2, "2025/26": 6}
+    measured = window_headcount(extract.workforce, "pmq_region", rolling_window(quarter, 2))
+    for group, expected in truth["headcount"]["pmq_region"].items():
+        assert abs(measured[group] - expected) <= 0.5, group

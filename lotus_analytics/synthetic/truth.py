@@ -2,8 +2,9 @@
 
 Relative likelihoods are computed exactly from expectations over the generated population (not
 from the input multipliers), in the form the inequalities measure estimates: expected cases
-received in a window per mean headcount of the window's financial years, group vs reference
-(WRES indicator 3 form, NHS England WRES technical guidance).
+received in a window per headcount of the window's financial years, each year weighted by the
+number of the window's quarters in it, group vs reference (WRES indicator 3 form, NHS England WRES
+technical guidance).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import numpy as np
 import pandas as pd
 
 from lotus_analytics import schema
-from lotus_analytics.periods import FinancialQuarter, fy_label, latest_complete_quarter, rolling_window
+from lotus_analytics.periods import (
+    FinancialQuarter, Window, financial_year_labels, fy_label, fy_start_of, latest_complete_quarter, rolling_window,
+)
 from lotus_analytics.synthetic.cases import simulate_process, year_span, year_trend, yearly_rates
 from lotus_analytics.synthetic.draws import has_label
 from lotus_analytics.synthetic.effects import Effects
@@ -30,30 +33,43 @@ WINDOW_YEARS = 2
 
 
 def _dimension_codes(population: Population) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per inequality dimension: each practitioner's group index and the group labels."""
-    codes = pd.Series(schema.ETHNIC_CODES)
+    """Per inequality dimension (schema.DIMENSIONS): each practitioner's group index and the group labels."""
     out = {}
-    for dimension, grouping in (("ethnic_group_2", schema.ethnic_group_2), ("ethnic_group_5", schema.ethnic_group_5)):
-        names, index = np.unique(grouping(codes).to_numpy(dtype=str), return_inverse=True)
-        out[dimension] = (index[population.demographics["ethnicity_code"]], names)
-    for column in ("pmq_region", "sex", "age_band", "disability"):
-        out[column] = (population.demographics[column], np.array(DEMOGRAPHIC_VALUES[column]))
+    for name, dimension in schema.DIMENSIONS.items():
+        groups = dimension.groups_of(pd.Series(DEMOGRAPHIC_VALUES[dimension.column]))
+        group_of_code = pd.Index(dimension.groups).get_indexer(groups)
+        out[name] = (group_of_code[population.demographics[dimension.column]], np.array(dimension.groups))
     return out
 
 
-def _windows(population: Population, extract_date: date) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
+def _windows(population: Population, extract_date: date) -> list[tuple[str, Window]]:
     """Rolling two-year windows ending each complete financial year, the report quarter's window and the whole span."""
     complete = headcount_years(population, extract_date)
     fys = population.financial_years
-    windows = []
-    for i in complete[WINDOW_YEARS - 1:]:
-        w = rolling_window(FinancialQuarter(fys[i], 4), WINDOW_YEARS)
-        windows.append((" to ".join(w.financial_years[::len(w.financial_years) - 1]), w.start, w.end))
-    report = rolling_window(latest_complete_quarter(extract_date), WINDOW_YEARS)
-    windows.append((f"{WINDOW_YEARS} years to {latest_complete_quarter(extract_date).label}", report.start, report.end))
-    first, last = fys[complete[0]], fys[complete[-1]]
-    windows.append((f"{fy_label(first)} to {fy_label(last)}", pd.Timestamp(first, 4, 1), pd.Timestamp(last + 1, 3, 31)))
-    return windows
+    quarter = latest_complete_quarter(extract_date)
+    by_years = [rolling_window(FinancialQuarter(fys[i], 4), WINDOW_YEARS) for i in complete[WINDOW_YEARS - 1:]]
+    whole = rolling_window(FinancialQuarter(fys[complete[-1]], 4), len(complete))
+    return [
+        *((f"{w.financial_years[0]} to {w.financial_years[-1]}", w) for w in by_years),
+        (f"{WINDOW_YEARS} years to {quarter.label}", rolling_window(quarter, WINDOW_YEARS)),
+        (f"{whole.financial_years[0]} to {whole.financial_years[-1]}", whole),
+    ]
+
+
+def _window_headcount(population: Population, window: Window, counted: list[int]) -> tuple[np.ndarray, dict[str, int]]:
+    """Each practitioner's part of the window headcount, weighted as the inequalities measure weights it.
+
+    Each financial year of the window counts its number of window quarters (Window.quarters_per_year);
+    a year without a 31 March headcount (not in `counted`) takes the latest earlier counted year's.
+    Also returns the quarters each counted year stands for.
+    """
+    quarters_of: dict[int, int] = {}
+    for label, quarters in window.quarters_per_year.items():
+        year = population.financial_years.index(fy_start_of(label))
+        source = max(c for c in counted if c <= year)
+        quarters_of[source] = quarters_of.get(source, 0) + quarters
+    headcount = sum(q * population.active(y) for y, q in quarters_of.items()) / sum(quarters_of.values())
+    return headcount, {fy_label(population.financial_years[y]): q for y, q in quarters_of.items()}
 
 
 def entry_ratios(
@@ -64,17 +80,17 @@ def entry_ratios(
     groups = _dimension_codes(population)
     counted = headcount_years(population, extract_date)
     out: dict[str, Any] = {}
-    for name, start, end in _windows(population, extract_date):
+    for name, window in _windows(population, extract_date):
+        start, end = np.datetime64(window.start.date()), np.datetime64(window.end.date())
         expected = np.zeros(population.size)
         years = []
         for y, fy in enumerate(population.financial_years):
             span = year_span(fy, extract_date, holidays)
-            inside = ((span.days >= np.datetime64(start.date())) & (span.days <= np.datetime64(end.date()))).sum()
+            inside = ((span.days >= start) & (span.days <= end)).sum()
             if inside:
                 expected += rates * population.active(y) * year_trend(y) * span.exposure * inside / len(span.days)
                 years.append(y)
-        headcount_in = [y for y in years if y in counted]
-        headcount = np.mean([population.active(y) for y in headcount_in], axis=0)
+        headcount, headcount_quarters = _window_headcount(population, window, counted)
         ratios, cases, people = {}, {}, {}
         for dimension, (index, names) in groups.items():
             e = np.bincount(index, weights=expected, minlength=len(names))
@@ -87,10 +103,10 @@ def entry_ratios(
             cases[dimension] = dict(zip(names.tolist(), e.tolist()))
             people[dimension] = dict(zip(names.tolist(), h.tolist()))
         out[name] = {
-            "start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}",
+            "start": f"{window.start:%Y-%m-%d}", "end": f"{window.end:%Y-%m-%d}",
             "case_years": [fy_label(population.financial_years[y]) for y in years],
-            "headcount_years": [fy_label(population.financial_years[y]) for y in headcount_in],
-            "relative_likelihood": ratios, "expected_cases": cases, "mean_headcount": people,
+            "headcount_quarters": headcount_quarters,
+            "relative_likelihood": ratios, "expected_cases": cases, "headcount": people,
         }
     return out
 
@@ -140,8 +156,7 @@ def closure_medians(replay: Replay, effects: Effects) -> dict[str, float]:
 def theme_shares(reviews: pd.DataFrame, theme: str) -> dict[str, float]:
     """Share of reviews coding `theme`, by financial year of the review."""
     has = pd.Series(has_label(reviews["themes"], theme), index=reviews.index)
-    fy = reviews["date_review"].dt.year.where(reviews["date_review"].dt.month >= 4, reviews["date_review"].dt.year - 1)
-    return {fy_label(int(y)): float(s) for y, s in has.groupby(fy).mean().items()}
+    return {fy: float(s) for fy, s in has.groupby(financial_year_labels(reviews["date_review"])).mean().items()}
 
 
 def ground_truth(
@@ -164,8 +179,9 @@ def ground_truth(
             **{f"{name}_rows": len(frame) for name, frame in extract.tables().items() if name != "cases"},
         },
         "entry": {
-            "measure": "cases received in the window / mean headcount of the window's financial years (those with "
-                       "a 31 March headcount); group vs reference",
+            "measure": "cases received in the window / headcount of the window's financial years, each weighted by "
+                       "the window's quarters in it (a year without a 31 March headcount takes the latest earlier "
+                       "year's); group vs reference",
             "reference": reference,
             "multipliers": {k: v for k, v in asdict(effects).items() if k.startswith("entry_")},
             "windows": entry_ratios(population, effects, extract.extract_date, replay.holidays, reference),
