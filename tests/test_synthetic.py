@@ -130,7 +130,11 @@ def test_workforce_marginal_tables_agree_and_cover_complete_years(nw):
 
 
 def _entry_ratio(extract, start: str, end: str, dimension: str, group: str, reference: str) -> float:
-    """Cases received in the window / mean headcount of its financial years, group vs reference."""
+    """Cases received in the window / mean headcount of its financial years, group vs reference.
+
+    For whole financial years only: each year holds four of the window's quarters, so the quarter
+    weights of the measure and the ground truth reduce to the plain mean.
+    """
     cases = schema.with_derived(extract.cases)
     window = cases["date_received"].between(start, end)
     wf = extract.workforce
