@@ -7,8 +7,9 @@ enforces (`rule`), the column a failure is reported against (`column`) and the c
 (`columns`), so that ingest can validate narrow frames and map failures back to rows.
 
 Future dates are checked against the suite parameter ``{"$PARAMETER": "extract_date"}``, supplied at
-validation time. The risk-level consistency rule depends on the configured risk bands, so ingest
-applies it after the suite (it is listed in `cross_table.json` under `runtime_rules`).
+validation time. The within-row consistency rules come from `schema.CONSISTENCY_RULES`; the risk-level
+one depends on the configured risk bands, so ingest applies it after the suite (it is listed in
+`cross_table.json` under `runtime_rules`).
 """
 
 from __future__ import annotations
@@ -71,23 +72,17 @@ def _field_expectations(field: schema.Field) -> list[gxe.Expectation]:
     return out
 
 
+ROW_CONDITION_CHECKS = {"filled": gxe.ExpectColumnValuesToNotBeNull, "empty": gxe.ExpectColumnValuesToBeNull}
+
+
 def _conditional_expectations(table: str) -> list[gxe.Expectation]:
-    """Within-row consistency rules that a pandas row condition can state."""
-    if table == "updates":
-        return [gxe.ExpectColumnValuesToNotBeNull(
-            column="date_meeting", row_condition='update_type=="post_meeting_outcome"', condition_parser="pandas",
-            meta=_meta("consistency", "date_meeting", "update_type",
-                       detail="required when update_type is post_meeting_outcome"))]
-    if table == "actions":
-        return [
-            gxe.ExpectColumnValuesToNotBeNull(
-                column="date_completed", row_condition='status=="done"', condition_parser="pandas",
-                meta=_meta("consistency", "date_completed", "status", detail="required when status is done")),
-            gxe.ExpectColumnValuesToBeNull(
-                column="date_completed", row_condition='status.notna() and status!="done"', condition_parser="pandas",
-                meta=_meta("consistency", "date_completed", "status", detail="must be empty unless status is done")),
-        ]
-    return []
+    """The table's schema.CONSISTENCY_RULES that a pandas row condition can state (not the runtime ones)."""
+    return [
+        ROW_CONDITION_CHECKS[rule.check](
+            column=rule.column, row_condition=rule.condition, condition_parser="pandas",
+            meta=_meta("consistency", rule.column, *rule.reads, detail=rule.detail))
+        for rule in schema.CONSISTENCY_RULES if rule.table == table and rule.check in ROW_CONDITION_CHECKS
+    ]
 
 
 def build_suite(table: str) -> gx.ExpectationSuite:
@@ -132,9 +127,9 @@ def cross_table_rules() -> dict[str, Any]:
             for fk, child, parent in schema.CROSS_TABLE_DATE_ORDER
         ],
         "runtime_rules": [
-            {"table": "cases", "column": "risk_level", "rule": "consistency",
-             "check": "when risk_severity, risk_likelihood and risk_level are all present, risk_level is the "
-                      "configured band (config risk_bands) of risk_severity x risk_likelihood"},
+            {"table": rule.table, "column": rule.column, "rule": "consistency",
+             "check": f"when {', '.join(rule.reads)} and {rule.column} are all present, {rule.column} {rule.detail}"}
+            for rule in schema.CONSISTENCY_RULES if rule.check not in ROW_CONDITION_CHECKS
         ],
     }
 
@@ -154,6 +149,7 @@ def _values_and_rules(table: str, field: schema.Field) -> str:
     parts += [f"≤ `{o.later}`" for o in schema.DATE_ORDER_RULES if o.table == table and o.earlier == field.name]
     parts += [f"must exist in `{fk.ref_table}.{fk.ref_column}`" for fk in schema.FOREIGN_KEYS
               if fk.table == table and fk.column == field.name]
+    parts += [rule.detail for rule in schema.CONSISTENCY_RULES if rule.table == table and rule.column == field.name]
     if schema.TABLES[table].key == field.name:
         parts.append("unique")
     return "; ".join(parts)

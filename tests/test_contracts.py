@@ -51,6 +51,20 @@ def test_actions_consistency_uses_row_conditions():
     assert 'status=="done"' in str(rules["ExpectColumnValuesToNotBeNull"].row_condition)
 
 
+def test_consistency_rules_come_from_the_schema_table():
+    updates = [(type(e).__name__, e.column, e.row_condition.pass_through_filter, e.meta["columns"], e.meta["detail"])
+               for e in _by_rule("updates", "consistency")]
+    assert updates == [
+        ("ExpectColumnValuesToNotBeNull", "date_meeting", 'update_type=="post_meeting_outcome"',
+         ["date_meeting", "update_type"], "required when update_type is post_meeting_outcome")]
+    assert _by_rule("cases", "consistency") == []  # the risk band rule needs configuration: a runtime rule
+    runtime = json.loads(contract_files()["cross_table.json"])["runtime_rules"]
+    assert [(r["table"], r["column"]) for r in runtime] == [("cases", "risk_level")]
+    assert runtime[0]["check"].startswith("when risk_severity, risk_likelihood and risk_level are all present")
+    assert "| `date_completed` | date | no | not after the extract date; ≥ `date_raised`; required when status is done; " \
+        "must be empty unless status is done |" in contract_files()["DATA_DICTIONARY.md"]
+
+
 def test_suite_json_round_trips_through_gx_and_carries_the_contract_version():
     for table in schema.TABLES:
         data = json.loads(json.dumps(suite_json(table)))

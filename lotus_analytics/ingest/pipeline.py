@@ -25,7 +25,7 @@ from lotus_analytics.ingest.manifest import build_manifest, table_entry, write_m
 from lotus_analytics.ingest.parsing import parse_table
 from lotus_analytics.ingest.quarantine import quarantine_frame, write_quarantine
 from lotus_analytics.ingest.reading import RawTable, read_extract
-from lotus_analytics.ingest.validate import failures_from_results, risk_level_failures, run_suite
+from lotus_analytics.ingest.validate import failures_from_results, risk_band_failures, run_suite
 from lotus_analytics.store import table_path, write_table
 
 EXTRACT_INFO = "extract_info.json"
@@ -87,8 +87,8 @@ def _check_table(
     found_by_gx = run_suite(spec.name, raw.text, typed, extract_date)
     results = [result for result, _ in found_by_gx]
     found = [failures_from_results(found_by_gx, raw.text, typed)]
-    if spec.name == "cases":
-        found.append(risk_level_failures(raw.text, typed, config.risk_bands))
+    found += [risk_band_failures(rule, raw.text, typed, config.risk_bands) for rule in schema.CONSISTENCY_RULES
+              if rule.table == spec.name and rule.check == "risk_band"]
     contract_failures = _without_parse_overlap(combine(found), parse_failures)
     return Checked(raw.text, typed, combine([parse_failures, contract_failures])), results
 

@@ -128,13 +128,16 @@ def failures_from_results(found: list[tuple[Any, np.ndarray]], raw: pd.DataFrame
     return combine(parts)
 
 
-def risk_level_failures(raw: pd.DataFrame, typed: pd.DataFrame, bands: dict[str, tuple[int, int]]) -> pd.DataFrame:
-    """Cases whose risk_level is not the configured band of risk_severity x risk_likelihood (consistency)."""
-    expected = schema.risk_level_for(typed["risk_severity"], typed["risk_likelihood"], bands)
-    given = typed["risk_level"]
-    scored = typed["risk_severity"].notna() & typed["risk_likelihood"].notna()
+def risk_band_failures(
+    rule: schema.Consistency, raw: pd.DataFrame, typed: pd.DataFrame, bands: dict[str, tuple[int, int]]
+) -> pd.DataFrame:
+    """Rows whose `rule.column` (a valid level) is not the configured band of the product of `rule.reads`."""
+    severity, likelihood = (typed[c] for c in rule.reads)
+    expected = schema.risk_level_for(severity, likelihood, bands)
+    given = typed[rule.column]
+    levels = schema.TABLES[rule.table].field(rule.column).values or ()
+    scored = severity.notna() & likelihood.notna()
     differs = given.fillna("") != expected.fillna("")
-    bad = scored.to_numpy(dtype=bool) & expected.notna() & given.isin(schema.RISK_LEVELS) & differs
+    bad = scored.to_numpy(dtype=bool) & expected.notna() & given.isin(levels) & differs
     rows = np.flatnonzero(bad.to_numpy(dtype=bool))
-    return row_failures(rows, "consistency", "risk_level", shown_values("risk_level", raw, typed),
-                        "does not match risk_severity x risk_likelihood and the configured risk bands")
+    return row_failures(rows, "consistency", rule.column, shown_values(rule.column, raw, typed), rule.detail)
