@@ -29,6 +29,9 @@ def test_report_parameters_cell():
     nb = nbformat.read(NOTEBOOKS / "quarterly_report.ipynb", as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1 and nb.cells.index(tagged[0]) == 0
-    names = {t.id for node in ast.parse(tagged[0].source).body for t in node.targets}  # type: ignore[attr-defined]
-    assert names == REPORT_PARAMETERS
+    values = {node.targets[0].id: ast.literal_eval(node.value)  # type: ignore[attr-defined]
+              for node in ast.parse(tagged[0].source).body}
+    assert set(values) == REPORT_PARAMETERS
+    # no configuration default repeated here: every value comes from build_report or the configuration
+    assert values == {name: None for name in REPORT_PARAMETERS - {"settings"}} | {"settings": {}}
     assert nb.metadata.kernelspec.name == "python3"

@@ -8,32 +8,71 @@ import pandas as pd
 import pytest
 
 from lotus_analytics import charts
-from lotus_analytics.config import load_config
-from lotus_analytics.reports.html import SUPPRESSION_NOTE, mode_html, page, table_html
-from lotus_analytics.reports.render import config_overrides, report_folder, slug
+from lotus_analytics.config import Disclosure, load_config
+from lotus_analytics.periods import FinancialQuarter
+from lotus_analytics.reports.html import day, mode_html, page, suppression_note, table_html
+from lotus_analytics.reports.render import config_overrides
+from lotus_analytics.reports.request import ReportError, complete_quarter, report_folder, slug
+
+PUBLICATION = Disclosure(mode="publication", suppress_max=7, rounding_base=5)
+STRICTER = Disclosure(mode="publication", suppress_max=10, rounding_base=10)
 
 
 def test_table_html_right_aligns_numbers_and_explains_stars():
     frame = pd.DataFrame({"period": ["2026-07", "2026-08"], "n": [1234, "*"], "median": [4.5, "*"]})
-    out = table_html(frame, "T1 by month", headers={"n": "Cases triaged"})
+    out = table_html(frame, "T1 by month", disclosure=PUBLICATION, headers={"n": "Cases triaged"})
     assert "<caption>T1 by month</caption>" in out
     assert '<th scope="col" class=num>Cases triaged</th>' in out
     assert re.findall(r"<td( class=num)?>([^<]*)</td>", out) == [
         ("", "2026-07"), (" class=num", "1,234"), (" class=num", "4.50"),
         ("", "2026-08"), (" class=num", "*"), (" class=num", "*"),
     ]
-    assert SUPPRESSION_NOTE in out
+    assert "fewer than 8 people" in out and "rounded to the nearest 5." in out
 
 
 def test_table_html_has_no_footnote_without_stars_and_escapes_text():
-    out = table_html(pd.DataFrame({"group": ["<b>x</b>"], "n": [10]}), "a & b")
+    out = table_html(pd.DataFrame({"group": ["<b>x</b>"], "n": [10]}), "a & b", disclosure=PUBLICATION)
     assert "&lt;b&gt;x&lt;/b&gt;" in out and "<caption>a &amp; b</caption>" in out
-    assert SUPPRESSION_NOTE not in out
+    assert "not shown" not in out
 
 
 def test_internal_mode_is_a_banner_and_publication_mode_is_not():
-    assert 'class="lotus-banner"' in mode_html("internal") and "NOT FOR PUBLICATION" in mode_html("internal")
-    assert "NOT FOR PUBLICATION" not in mode_html("publication")
+    internal = mode_html(Disclosure(mode="internal", suppress_max=7, rounding_base=5))
+    assert 'class="lotus-banner"' in internal and "NOT FOR PUBLICATION" in internal
+    assert "NOT FOR PUBLICATION" not in mode_html(PUBLICATION)
+
+
+def test_disclosure_wording_follows_the_configured_threshold_and_rounding():
+    statement, note = mode_html(STRICTER), suppression_note(STRICTER)
+    assert "Counts of 1 to 10 are shown as *, other counts are rounded to the nearest 10" in statement
+    assert "figures based on fewer than 11 people are not shown" in statement
+    assert note.startswith("* not shown: fewer than 11 people (or a figure based on fewer than 11 people)")
+    assert note.endswith("Other counts are rounded to the nearest 10.")
+    assert note in table_html(pd.DataFrame({"n": ["*"]}), "t", disclosure=STRICTER)
+    for default_wording in ("1 to 7", "fewer than 8", "nearest 5"):
+        assert default_wording not in statement + note
+
+
+def test_dates_read_without_a_leading_zero():
+    assert day(pd.Timestamp("2026-07-01")) == "1 July 2026"
+    assert day(pd.Timestamp("2026-09-30")) == "30 September 2026"
+
+
+@pytest.mark.parametrize(("quarter", "extract_date", "expected"), [
+    ("2026/27 Q2", "2026-09-30", "2026/27 Q2"),  # ends on the extract date: complete
+    ("2025/26 Q4", "2026-10-15", "2025/26 Q4"),
+    (None, "2026-10-15", "2026/27 Q2"),
+    (None, "2026-09-29", "2026/27 Q1"),
+])
+def test_complete_quarter(quarter, extract_date, expected):
+    assert complete_quarter(quarter, pd.Timestamp(extract_date)) == FinancialQuarter.parse(expected)
+
+
+def test_a_quarter_not_ended_at_the_extract_date_is_refused():
+    with pytest.raises(ReportError) as err:
+        complete_quarter("2026/27 Q3", pd.Timestamp("2026-10-15"))
+    assert str(err.value) == ("2026/27 Q3 (ending 31 December 2026) is not complete at the extract date "
+                              "15 October 2026; the latest complete quarter is 2026/27 Q2")
 
 
 def test_page_is_self_contained():

@@ -52,14 +52,13 @@ def panels(store: Store, config: Config, *, quarter: str, region: str, icb: str,
     scope = Scope(FinancialQuarter.parse(quarter), region, icb=None if icb == ALL else icb,
                   profession=None if profession == ALL else profession)
     tables = published_tables(store, scope, config)
-    ineq = config.inequalities
+    ineq, disclosure = config.inequalities, config.disclosure
     window = rolling_window(scope.quarter, ineq.window_years).label
-    actions = ("<p>Improvement actions were not supplied in this extract.</p>" if "overdue_actions" not in tables
-               else actions_figure(tables["overdue_actions"], as_of=f"{scope.quarter.end:%d %B %Y}") + ACTIONS_SCOPE_NOTE)
+    actions = actions_figure(tables.get("overdue_actions"), as_of=scope.quarter.end, disclosure=disclosure)
     return Panels(
-        timeliness=timeliness_figure(tables["t1_by_month"], period_kind="month",
+        timeliness=timeliness_figure(tables["t1_by_month"], period_kind="month", disclosure=disclosure,
                                      target=config.targets.triage_working_days, title=TITLES["t1_by_month"]),
         likelihood=likelihood_figure(tables["entry_likelihood"], band=ineq.band, confidence=ineq.confidence,
-                                     window=window),
-        actions=actions,
+                                     window=window, disclosure=disclosure),
+        actions=actions + (ACTIONS_SCOPE_NOTE if "overdue_actions" in tables else ""),
     )

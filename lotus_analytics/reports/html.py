@@ -12,13 +12,9 @@ from numbers import Number
 import pandas as pd
 
 from lotus_analytics.charts import FONT, NHS_BLUE, NHS_DARK_BLUE, NHS_DARK_GREY, NHS_PALE_GREY
+from lotus_analytics.config import Disclosure
 from lotus_analytics.disclosure import SUPPRESSED
 
-SUPPRESSION_NOTE = (
-    "* not shown: fewer than 8 people (or a figure based on fewer than 8 people), or a further cell "
-    "hidden so that it cannot be worked out from a total (disclosure control, METHODS.md section 4). "
-    "Other counts are rounded to the nearest 5."
-)
 INTERNAL_NOTE = "Internal mode: no disclosure control was applied. For authorised analysts only; do not publish."
 
 CSS = f"""
@@ -42,6 +38,19 @@ p.lotus-note {{ font-size: .85em; max-width: 60em; }}
 """
 
 
+def day(ts: pd.Timestamp) -> str:
+    """A date as readers see it everywhere: "1 July 2026"."""
+    return f"{ts:%d %B %Y}".lstrip("0")
+
+
+def suppression_note(disclosure: Disclosure) -> str:
+    """The footnote that explains "*" under a table, with the configured threshold and rounding base."""
+    fewer = disclosure.suppress_max + 1
+    return (f"* not shown: fewer than {fewer} people (or a figure based on fewer than {fewer} people), or a "
+            "further cell hidden so that it cannot be worked out from a total (disclosure control, METHODS.md "
+            f"section 4). Other counts are rounded to the nearest {disclosure.rounding_base}.")
+
+
 def _cell(value: object) -> tuple[str, bool]:
     """Text of one cell and whether it is a number (or a suppressed number) to right-align."""
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
@@ -54,7 +63,9 @@ def _cell(value: object) -> tuple[str, bool]:
     return str(value), str(value) == SUPPRESSED
 
 
-def table_html(frame: pd.DataFrame, caption: str, *, headers: dict[str, str] | None = None) -> str:
+def table_html(
+    frame: pd.DataFrame, caption: str, *, disclosure: Disclosure, headers: dict[str, str] | None = None
+) -> str:
     """An accessible HTML table with a caption, right-aligned numbers and the "*" footnote if needed."""
     headers = headers or {}
     cells = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
@@ -68,7 +79,7 @@ def table_html(frame: pd.DataFrame, caption: str, *, headers: dict[str, str] | N
         for row in cells
     )
     note = any(text == SUPPRESSED for row in cells for text, _ in row)
-    footnote = f'<p class="lotus-note">{html.escape(SUPPRESSION_NOTE)}</p>' if note else ""
+    footnote = f'<p class="lotus-note">{html.escape(suppression_note(disclosure))}</p>' if note else ""
     return (f'<div class="lotus-table-wrap"><table class="lotus-table"><caption>{html.escape(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{footnote}</div>")
 
@@ -79,13 +90,14 @@ def figure_html(svg: str, caption: str, table: str) -> str:
             f"</figcaption></figure>{table}</div>")
 
 
-def mode_html(mode: str) -> str:
+def mode_html(disclosure: Disclosure) -> str:
     """The disclosure-mode statement; internal mode is a prominent red banner."""
-    if mode == "internal":
+    if disclosure.mode == "internal":
         return f'<div class="lotus-banner" role="alert">INTERNAL — NOT FOR PUBLICATION. {html.escape(INTERNAL_NOTE)}</div>'
-    return ('<p class="lotus-mode">Disclosure control: <strong>publication mode</strong>. Counts of 1 to 7 are '
-            "shown as *, other counts are rounded to the nearest 5, and figures based on fewer than 8 people "
-            "are not shown.</p>")
+    most = disclosure.suppress_max
+    return (f'<p class="lotus-mode">Disclosure control: <strong>publication mode</strong>. Counts of 1 to {most} '
+            f"are shown as *, other counts are rounded to the nearest {disclosure.rounding_base}, and figures "
+            f"based on fewer than {most + 1} people are not shown.</p>")
 
 
 def page(title: str, body: str) -> str:

@@ -7,20 +7,20 @@ notebook and ``tables.xlsx`` (written by the notebook's last cell from the same 
 
 from __future__ import annotations
 
-import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import nbformat
+import pandas as pd
 import papermill
 from jupyter_client import AsyncKernelManager
 from nbconvert import HTMLExporter
 
 from lotus_analytics.config import Config, load_config
-from lotus_analytics.periods import FinancialQuarter
 from lotus_analytics.reports.html import page
+from lotus_analytics.reports.request import ReportError, complete_quarter, report_folder
 from lotus_analytics.reports.xlsx import XLSX_NAME
 from lotus_analytics.schema import REGIONS
 from lotus_analytics.store import read_manifest
@@ -28,10 +28,6 @@ from lotus_analytics.store import read_manifest
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "quarterly_report.ipynb"
 KERNEL = "python3"
 CELL_TIMEOUT_SECONDS = 600
-
-
-class ReportError(RuntimeError):
-    """The report could not be built; the message says which step failed and why."""
 
 
 class QuietKernelManager(AsyncKernelManager):
@@ -53,16 +49,6 @@ class ReportPaths:
     html: Path
     notebook: Path
     xlsx: Path
-
-
-def slug(text: str) -> str:
-    """Folder-safe name: "2026/27 Q2" -> "2026-27-Q2", "North West" -> "north-west" (case kept for quarters)."""
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
-
-
-def report_folder(out_root: Path, quarter: str, region: str) -> Path:
-    """``<out_root>/<quarter slug>/<region slug>``."""
-    return Path(out_root) / slug(FinancialQuarter.parse(quarter).label) / slug(region).lower()
 
 
 def config_overrides(config: Config) -> dict[str, Any]:
@@ -115,13 +101,13 @@ def build_report(
 ) -> ReportPaths:
     """Run the quarterly report for one financial quarter and region; return the paths it wrote.
 
-    Raises PeriodError for a bad quarter label, ReportError for an unknown region or a failed run,
-    StoreError when there is no store yet.
+    Raises PeriodError for a bad quarter label, ReportError for an unknown region, a quarter not yet
+    complete at the store's extract date or a failed run, StoreError when there is no store yet.
     """
     if region not in REGIONS:
         raise ReportError(f"'{region}' is not an NHS England region: {', '.join(REGIONS)}")
-    label = FinancialQuarter.parse(quarter).label
-    read_manifest(Path(store))
+    extract_date = pd.Timestamp(read_manifest(Path(store))["extract_date"])
+    label = complete_quarter(quarter, extract_date).label
     folder = report_folder(out_root, label, region)
     folder.mkdir(parents=True, exist_ok=True)
     parameters = {

@@ -16,9 +16,16 @@ import pandas as pd
 from IPython.display import HTML
 
 from lotus_analytics.config import Config, load_config
-from lotus_analytics.periods import FinancialQuarter, rolling_window
-from lotus_analytics.reports.figures import actions_figure, likelihood_figure, not_stated_table, timeliness_figure
-from lotus_analytics.reports.html import INTERNAL_NOTE, SUPPRESSION_NOTE, mode_html, table_html
+from lotus_analytics.periods import rolling_window
+from lotus_analytics.reports.figures import (
+    HEADINGS,
+    actions_figure,
+    likelihood_figure,
+    not_stated_table,
+    timeliness_figure,
+)
+from lotus_analytics.reports.html import INTERNAL_NOTE, day, mode_html, suppression_note, table_html
+from lotus_analytics.reports.request import complete_quarter, report_folder
 from lotus_analytics.reports.tables import TITLES, Scope, published_tables
 from lotus_analytics.reports.xlsx import XLSX_NAME, write_tables_xlsx
 from lotus_analytics.schema import CONTRACT_VERSION
@@ -47,15 +54,19 @@ class Report:
         return rolling_window(self.scope.quarter, self.config.inequalities.window_years).label
 
 
-def _day(ts: pd.Timestamp) -> str:
-    return f"{ts:%d %B %Y}".lstrip("0")
+def prepare(
+    *, quarter: str | None, region: str | None, store: str | None, disclosure_mode: str | None, settings: dict[str, Any]
+) -> Report:
+    """Load the store and build every published table of the report (the notebook's first call).
 
-
-def prepare(*, quarter: str, region: str, store: str, disclosure_mode: str, settings: dict[str, Any]) -> Report:
-    """Load the store and build every published table of the report (the notebook's first call)."""
-    config = load_config(overrides={**settings, "report.disclosure_mode": disclosure_mode})
-    data = load_store(Path(store))
-    scope = Scope(FinancialQuarter.parse(quarter), region)
+    A parameter left as None comes from the configuration (`settings` over lotus.toml over the defaults);
+    quarter None is the latest quarter complete at the extract date. Raises ReportError for a quarter
+    that is not complete at the extract date.
+    """
+    chosen = {"report.region": region, "paths.store": store, "report.disclosure_mode": disclosure_mode}
+    config = load_config(overrides={**settings, **{k: v for k, v in chosen.items() if v is not None}})
+    data = load_store(config.store)
+    scope = Scope(complete_quarter(quarter, data.extract_date), config.region)
     return Report(scope=scope, config=config, extract_date=data.extract_date,
                   contract_version=str(data.manifest.get("contract_version", CONTRACT_VERSION)),
                   tables=published_tables(data, scope, config))
@@ -64,14 +75,15 @@ def prepare(*, quarter: str, region: str, store: str, disclosure_mode: str, sett
 def title_page(report: Report) -> HTML:
     """Title, period, region, extract date and the disclosure mode (internal mode: a red banner first)."""
     q = report.scope.quarter
-    banner = mode_html(report.mode) if report.mode == "internal" else ""
+    statement = mode_html(report.config.disclosure)
+    banner = statement if report.mode == "internal" else ""
     return HTML(
         f"{banner}<h1>LOTUS analytics: quarterly report</h1>"
         f"<p><strong>Region:</strong> {html.escape(report.scope.region)}<br>"
-        f"<strong>Period:</strong> {q.label} ({_day(q.start)} to {_day(q.end)})<br>"
-        f"<strong>Extract date:</strong> {_day(report.extract_date)}<br>"
+        f"<strong>Period:</strong> {q.label} ({day(q.start)} to {day(q.end)})<br>"
+        f"<strong>Extract date:</strong> {day(report.extract_date)}<br>"
         f"<strong>Data contract:</strong> version {html.escape(report.contract_version)}</p>"
-        f"{mode_html(report.mode) if report.mode != 'internal' else ''}"
+        f"{statement if report.mode != 'internal' else ''}"
         "<p>Synthetic or anonymised case data only. Figures describe concerns handled by the regional "
         "professional standards team; they are not judgements on any practitioner.</p>"
     )
@@ -80,7 +92,7 @@ def title_page(report: Report) -> HTML:
 def data_section(report: Report) -> HTML:
     """The manifest counts: rows read, stored and quarantined per table."""
     counts = report.tables["manifest_counts"][list(MANIFEST_HEADERS)]
-    table = table_html(counts, TITLES["manifest_counts"], headers=MANIFEST_HEADERS)
+    table = table_html(counts, TITLES["manifest_counts"], disclosure=report.config.disclosure, headers=MANIFEST_HEADERS)
     return HTML(
         "<h2>The data</h2><p>Every row of the extract is either stored for analysis or quarantined with the "
         "rule it broke (rows read = rows stored + rows quarantined). These counts describe records, not "
@@ -90,35 +102,35 @@ def data_section(report: Report) -> HTML:
 
 def timeliness_section(report: Report) -> HTML:
     """T1 by month (last 12 months) and by quarter, each as chart and table."""
-    target = report.config.targets.triage_working_days
-    month = timeliness_figure(report.tables["t1_by_month"], period_kind="month", target=target,
-                              title=TITLES["t1_by_month"])
-    quarter = timeliness_figure(report.tables["t1_by_quarter"], period_kind="quarter", target=target,
-                                title=TITLES["t1_by_quarter"])
-    return HTML(f"<h2>Timeliness: receipt to triage (T1)</h2>{month}{quarter}")
+    common = dict(target=report.config.targets.triage_working_days, disclosure=report.config.disclosure)
+    month = timeliness_figure(report.tables["t1_by_month"], period_kind="month", title=TITLES["t1_by_month"], **common)
+    quarter = timeliness_figure(report.tables["t1_by_quarter"], period_kind="quarter", title=TITLES["t1_by_quarter"],
+                                **common)
+    return HTML(f"<h2>{HEADINGS['timeliness']}</h2>{month}{quarter}")
 
 
 def likelihood_section(report: Report) -> HTML:
     """Relative likelihood of entering the process by ethnic group and place of qualification."""
-    ineq = report.config.inequalities
+    ineq, disclosure = report.config.inequalities, report.config.disclosure
     figure = likelihood_figure(report.tables["entry_likelihood"], band=ineq.band, confidence=ineq.confidence,
-                               window=report.window_label)
-    return HTML(f"<h2>Inequalities: entering the process</h2>{figure}{not_stated_table(report.tables['not_stated'])}")
+                               window=report.window_label, disclosure=disclosure)
+    not_stated = not_stated_table(report.tables["not_stated"], disclosure=disclosure)
+    return HTML(f"<h2>{HEADINGS['likelihood']}</h2>{figure}{not_stated}")
 
 
 def actions_section(report: Report) -> HTML:
     """Overdue improvement actions by system level at the quarter end (or why there are none)."""
-    if "overdue_actions" not in report.tables:
-        return HTML("<h2>Improvement actions</h2><p>Not supplied: the extract has no reviews or actions table.</p>")
-    figure = actions_figure(report.tables["overdue_actions"], as_of=_day(report.scope.quarter.end))
-    return HTML(f"<h2>Improvement actions</h2>{figure}")
+    figure = actions_figure(report.tables.get("overdue_actions"), as_of=report.scope.quarter.end,
+                            disclosure=report.config.disclosure)
+    return HTML(f"<h2>{HEADINGS['actions']}</h2>{figure}")
 
 
 def methods(report: Report) -> dict[str, str]:
     """Method statement of each published measure (from the tables' own `method` column)."""
     found = {TITLES[name]: str(t["method"].iloc[0]) for name, t in report.tables.items()
              if "method" in t.columns and len(t)}
-    found["Disclosure control"] = INTERNAL_NOTE if report.mode == "internal" else SUPPRESSION_NOTE
+    internal = report.mode == "internal"
+    found["Disclosure control"] = INTERNAL_NOTE if internal else suppression_note(report.config.disclosure)
     return found
 
 
@@ -144,7 +156,9 @@ def about(report: Report) -> dict[str, str]:
     }
 
 
-def export_tables(report: Report, output_dir: str) -> HTML:
-    """Write every published table to tables.xlsx beside the report."""
-    path = write_tables_xlsx(report.tables, about(report), Path(output_dir) / XLSX_NAME)
+def export_tables(report: Report, output_dir: str | None) -> HTML:
+    """Write every published table to tables.xlsx beside the report (None: the report's folder under paths.reports)."""
+    folder = Path(output_dir) if output_dir else report_folder(report.config.reports, report.scope.quarter.label,
+                                                               report.scope.region)
+    path = write_tables_xlsx(report.tables, about(report), folder / XLSX_NAME)
     return HTML(f"<p class=\"lotus-note\">The tables of this report are in <code>{path.name}</code> beside it.</p>")
