@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lotus_analytics.periods import PeriodError
-from lotus_analytics.reports import ReportError, build_report
-from lotus_analytics.store import write_table
+from lotus_analytics.config import load_config
+from lotus_analytics.periods import FinancialQuarter, PeriodError
+from lotus_analytics.reports import ReportError, build_report, sections
+from lotus_analytics.reports.tables import SPECS, Scope, measure_tables
+from lotus_analytics.store import load_store, write_table
 
 pytestmark = pytest.mark.notebook
 
@@ -50,6 +52,12 @@ def html(report) -> str:
     return report.html.read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="module")
+def raw_tables(ingested) -> dict[str, pd.DataFrame]:
+    """The report's measure tables before disclosure control."""
+    return measure_tables(load_store(ingested.store), Scope(FinancialQuarter.parse(QUARTER), REGION), load_config())
+
+
 def test_output_folder_and_files(report):
     assert report.folder.parts[-2:] == ("2026-27-Q2", "north-west")
     assert report.html.name == "report.html" and report.html.is_file()
@@ -76,17 +84,24 @@ def test_t1_months_are_the_twelve_ending_with_the_quarter(report):
     assert months == [f"{y}-{m:02d}" for y, m in [(2025, m) for m in range(10, 13)] + [(2026, m) for m in range(1, 10)]]
 
 
+def test_t1_quarters_are_the_rolling_window_ending_with_the_quarter(report):
+    quarters = list(sheet(report.xlsx, "t1_by_quarter")["period"])
+    assert quarters == [f"{fy}/{fy % 100 + 1:02d} Q{q}" for fy, q in
+                        [(2024, 3), (2024, 4), (2025, 1), (2025, 2), (2025, 3), (2025, 4), (2026, 1), (2026, 2)]]
+
+
 def test_relative_likelihood_counts_match_raw_rows(ingested, report):
     cases, workforce = ingested.extract.cases, ingested.extract.workforce
     inside = cases[(cases["region"] == REGION) & cases["date_received"].between(WINDOW_START, Q_END)]
     bme = ~inside["ethnicity_code"].isin(WHITE | NOT_STATED_CODES)
-    # headcount rows of the ethnicity marginal table; 2026/27 has none yet and takes 2025/26's
+    # headcount rows of the ethnicity marginal table, each financial year weighted by its quarters in the
+    # window (2024/25: 2, 2025/26: 4, 2026/27: 2); 2026/27 has none yet and takes 2025/26's
     others = ["sex", "age_band", "pmq_region", "disability"]
     marginal = workforce[workforce["ethnicity_code"].notna() & workforce[others].isna().all(axis=1)
                          & (workforce["region"] == REGION)]
     is_bme = ~marginal["ethnicity_code"].isin(WHITE | NOT_STATED_CODES)
     per_year = marginal[is_bme].groupby("period")["headcount"].sum()
-    headcount = int(np.floor(np.mean([per_year["2024/25"], per_year["2025/26"], per_year["2025/26"]]) + 0.5))
+    headcount = int(np.floor((2 * per_year["2024/25"] + 4 * per_year["2025/26"] + 2 * per_year["2025/26"]) / 8 + 0.5))
     row = sheet(report.xlsx, "entry_likelihood").set_index("group").loc["Black and minority ethnic"]
     assert row["events"] == published_count(int(bme.sum()))
     assert row["ref_events"] == published_count(int(inside["ethnicity_code"].isin(WHITE).sum()))
@@ -116,17 +131,29 @@ def test_overdue_actions_match_raw_rows(ingested, report):
             assert shown == "*"
 
 
-def test_every_published_table_passed_disclosure_control(report):
+def test_every_published_table_passed_disclosure_control(report, raw_tables):
+    """Cell by cell against the raw measure tables: every count 1-7 is "*", every other count is "*"
+    (secondary suppression) or rounded to 5, and every statistic resting on a count 1-7 is "*"."""
     book = pd.read_excel(report.xlsx, sheet_name=None, dtype=object)
     assert list(book)[0] == "About"
     tables = {name: frame for name, frame in book.items() if name != "About"}
-    assert set(tables) == {"t1_by_month", "t1_by_quarter", "entry_likelihood", "not_stated", "overdue_actions",
-                           "manifest_counts"}
+    assert set(tables) == set(SPECS) == set(raw_tables)
+    small = 0
     for name, frame in tables.items():
         assert set(frame["disclosure"].str.split(":").str[0]) == {"publication"}, name
-        counts = frame.filter(items=["n", "events", "headcount", "raised", "overdue", "count", "rows_read"])
-        for value in counts.to_numpy().ravel():
-            assert value == "*" or (int(value) % 5 == 0), (name, value)
+        raw, spec = raw_tables[name].reset_index(drop=True), SPECS[name]
+        assert len(frame) == len(raw), name
+        for column in spec.counts:
+            for row, (value, shown) in enumerate(zip(raw[column], frame[column])):
+                if 1 <= value <= 7:
+                    small += 1
+                    assert shown == "*", (name, column, row, value)
+                else:
+                    assert shown in ("*", published_count(int(value))), (name, column, row, value, shown)
+        for column, bases in spec.statistics.items():
+            resting_on_few = raw[list(bases)].apply(lambda counts: counts.between(1, 7)).any(axis=1)
+            assert (frame.loc[resting_on_few, column] == "*").all(), (name, column)
+    assert small > 0  # the extract has small cells, so the check above has met some
 
 
 def test_about_sheet_states_period_extract_date_and_mode(report):
@@ -167,6 +194,36 @@ def test_internal_mode_says_so_first_and_is_not_rounded(ingested, tmp_path):
     assert body.index("INTERNAL — NOT FOR PUBLICATION") < body.index("<h1>")
     manifest = sheet(paths.xlsx, "manifest_counts").set_index("table")
     assert manifest.loc["cases", "rows_stored"] == len(ingested.extract.cases)  # exact, not rounded
+
+
+def test_a_quarter_not_complete_at_the_extract_date_is_refused(ingested, tmp_path):
+    message = (r"^2026/27 Q3 \(ending 31 December 2026\) is not complete at the extract date 15 October 2026; "
+               r"the latest complete quarter is 2026/27 Q2$")
+    with pytest.raises(ReportError, match=message):
+        build_report(quarter="2026/27 Q3", region=REGION, store=ingested.store, out_root=tmp_path)
+    assert list(tmp_path.iterdir()) == []  # refused before anything was written
+    with pytest.raises(ReportError, match=message):  # the notebook run on its own refuses it too
+        sections.prepare(quarter="2026/27 Q3", region=None, store=str(ingested.store), disclosure_mode=None,
+                         settings={})
+
+
+def test_notebook_parameters_left_as_none_come_from_the_configuration(ingested):
+    report = sections.prepare(quarter=None, region=None, store=None, disclosure_mode=None,
+                              settings={"paths.store": str(ingested.store), "report.disclosure_mode": "internal"})
+    assert report.scope.quarter.label == QUARTER  # the latest complete quarter at the extract date
+    assert report.scope.region == REGION and report.mode == "internal"
+
+
+def test_report_wording_follows_the_configured_threshold(ingested):
+    report = sections.prepare(quarter=QUARTER, region=REGION, store=str(ingested.store), disclosure_mode="publication",
+                              settings={"disclosure.suppress_max": 10, "disclosure.rounding_base": 10})
+    title = sections.title_page(report).data
+    assert "Counts of 1 to 10 are shown as *, other counts are rounded to the nearest 10" in title
+    method = sections.methods(report)["Disclosure control"]
+    assert "fewer than 11 people" in method and "rounded to the nearest 10." in method
+    shown = sections.likelihood_section(report).data
+    assert "<td class=num>*</td>" in shown and "* not shown: fewer than 11 people" in shown
+    assert "fewer than 8" not in title + method + shown
 
 
 def test_bad_region_and_quarter_are_refused_with_a_message(ingested, tmp_path):
