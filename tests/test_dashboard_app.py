@@ -1,10 +1,22 @@
-"""The dashboard app in-process (no browser): filters, payload sizes, friendly errors."""
+"""The dashboard app in-process (no browser): filters, payload sizes, disclosure control, friendly errors."""
 
 from __future__ import annotations
 
+import html
+import re
+import shutil
+from pathlib import Path
+
+import ipywidgets as widgets
+import pandas as pd
 import pytest
 
+from lotus_analytics.config import load_config
 from lotus_analytics.dashboard import app
+from lotus_analytics.periods import FinancialQuarter
+from lotus_analytics.reports.figures import ACTIONS_COLUMNS, LIKELIHOOD_COLUMNS, T1_COLUMNS
+from lotus_analytics.reports.tables import SPECS, TITLES, Scope, measure_tables, published_tables
+from lotus_analytics.store import load_store, write_table
 
 
 @pytest.fixture()
@@ -49,3 +61,111 @@ def test_a_failing_view_shows_a_friendly_message(dashboard, monkeypatch):
     profession.value = "dental"
     assert "Sorry, this view could not be drawn" in status.value
     assert "workforce has no headcount rows" in status.value and "Traceback" not in status.value
+
+
+def _shown_tables(panel: str) -> dict[str, list[dict[str, str]]]:
+    """Each table of a panel's HTML by caption: its rows as {header: cell text}."""
+    found = {}
+    for caption, head, body in re.findall(r"<caption>(.*?)</caption><thead><tr>(.*?)</tr></thead><tbody>(.*?)</tbody>",
+                                          panel):
+        headers = [html.unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", head)]
+        rows = [[html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+                for row in re.findall(r"<tr>(.*?)</tr>", body)]
+        found[html.unescape(caption)] = [dict(zip(headers, row)) for row in rows]
+    return found
+
+
+def _number(text: str) -> float | None:
+    """A shown cell as a number ("1,235" -> 1235.0); None for text such as a group or a verdict."""
+    try:
+        return float(text.replace(",", "").lstrip("<"))
+    except ValueError:
+        return None
+
+
+# caption of each table a panel shows -> (published table, column -> header)
+SHOWN = {
+    TITLES["t1_by_month"]: ("t1_by_month", T1_COLUMNS),
+    TITLES["entry_likelihood"]: ("entry_likelihood", LIKELIHOOD_COLUMNS),
+    "Improvement actions overdue at 30 September 2026": ("overdue_actions", ACTIONS_COLUMNS),
+}
+
+
+@pytest.mark.parametrize(("icb", "profession"), [("QOP", "medical"), ("QOP", "all")])
+def test_every_number_shown_is_a_published_cell(ingested, dashboard, icb, profession):
+    """The panels pass through disclosure control: every number in their tables is "*" or the published
+    cell, every raw count of 1-7 shows "*", and the charts draw only published medians and ratios."""
+    quarter, icb_filter, profession_filter, _, panels = dashboard
+    icb_filter.value, profession_filter.value = icb, profession
+    store, config = load_store(ingested.store), load_config(overrides={"report.disclosure_mode": "publication"})
+    scope = Scope(FinancialQuarter.parse(quarter.value), config.region, icb=icb,
+                  profession=None if profession == "all" else profession)
+    published, raw = published_tables(store, scope, config), measure_tables(store, scope, config)
+    shown = {caption: rows for p in panels for caption, rows in _shown_tables(p.value).items()}
+    assert set(SHOWN) <= set(shown)
+    small = 0
+    for caption, (name, columns) in SHOWN.items():
+        assert len(shown[caption]) == len(published[name]) == len(raw[name])
+        for row, cells in enumerate(shown[caption]):
+            for column, header in columns.items():
+                text, cell = cells.get(header), published[name].loc[row, column] if column in published[name] else None
+                if column in SPECS[name].counts and 1 <= raw[name].loc[row, column] <= 7:
+                    small += 1
+                    assert text == "*", (name, row, column)
+                if text == "*":
+                    assert cell == "*", (name, row, column)
+                elif text is not None and _number(text) is not None:
+                    assert _number(text) == pytest.approx(float(cell), abs=0.005), (name, row, column, text, cell)
+    assert small > 0  # the filter choice has small cells, so the check above has met some
+    t1 = published["t1_by_month"].set_index("period")
+    points = r'aria-label="period: ([^;]*); Working days: ([^;]*); statistic: ([^"]*)"'
+    for period, value, statistic in re.findall(points, panels[0].value):
+        expected = t1.loc[period, "median" if statistic == "Median" else "p90"]
+        if value == "null":  # not drawn: hidden, or no case triaged that month
+            assert expected == "*" or pd.isna(expected), (period, statistic)
+        else:
+            assert float(value) == pytest.approx(float(expected)), (period, statistic)
+    ratios = set(published["entry_likelihood"]["ratio"])
+    for value in re.findall(r'aria-label="Relative likelihood \(log scale\): ([^;]*);', panels[1].value):
+        assert any(r != "*" and float(value) == pytest.approx(float(r), abs=1e-9) for r in ratios)
+
+
+def _store_copy(ingested, tmp_path: Path) -> Path:
+    store = tmp_path / "store"
+    shutil.copytree(ingested.store, store)
+    return store
+
+
+def test_a_bad_configuration_file_is_a_message(ingested, tmp_path, monkeypatch):
+    config_file = tmp_path / "lotus.toml"
+    monkeypatch.setenv(app.STORE_ENV, str(ingested.store))
+    monkeypatch.setenv(app.CONFIG_ENV, str(config_file))
+    config_file.write_text("[disclosure]\nsuppress_max = 3\n", encoding="utf-8")
+    assert "disclosure.suppress_max must be at least 7" in app.dashboard().value
+    config_file.write_text("[disclosure\n", encoding="utf-8")
+    assert "not valid TOML" in app.dashboard().value
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "mismatched"])
+def test_an_unreadable_store_is_a_message(ingested, tmp_path, monkeypatch, damage):
+    store = _store_copy(ingested, tmp_path)
+    if damage == "corrupt":
+        (store / "cases.parquet").write_bytes(b"PAR1 not really parquet")
+    else:
+        write_table(store, "cases", pd.read_parquet(store / "cases.parquet").drop(columns=["icb_code"]))
+    monkeypatch.setenv(app.STORE_ENV, str(store))
+    widget = app.dashboard()
+    assert isinstance(widget, widgets.HTML)
+    assert f"the analysis store at {store} could not be read" in widget.value and "lotus ingest" in widget.value
+    assert "Traceback" not in widget.value
+
+
+def test_disclosure_wording_follows_the_configuration(ingested, tmp_path, monkeypatch):
+    config_file = tmp_path / "lotus.toml"
+    config_file.write_text("[disclosure]\nsuppress_max = 10\nrounding_base = 10\n", encoding="utf-8")
+    monkeypatch.setenv(app.STORE_ENV, str(ingested.store))
+    monkeypatch.setenv(app.CONFIG_ENV, str(config_file))
+    header, _, _, *sections = app.dashboard().children
+    assert "Counts of 1 to 10 are shown as *, other counts are rounded to the nearest 10" in header.value
+    timeliness = sections[0].children[1].value
+    assert "* not shown: fewer than 11 people" in timeliness and "fewer than 8" not in timeliness
