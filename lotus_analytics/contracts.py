@@ -143,7 +143,7 @@ def _values_and_rules(table: str, field: schema.Field) -> str:
         parts.append(f"matches `{field.pattern}`")
     if field.minimum is not None or field.maximum is not None:
         parts.append(_span(field, "–"))
-    if field.kind == "date":
+    if field.kind == "date" and not field.planned:
         parts.append("not after the extract date")
     parts += [f"≥ `{o.earlier}`" for o in schema.DATE_ORDER_RULES if o.table == table and o.later == field.name]
     parts += [f"≤ `{o.later}`" for o in schema.DATE_ORDER_RULES if o.table == table and o.earlier == field.name]

@@ -83,3 +83,4 @@ def test_cross_table_rules_and_data_dictionary():
     for table in schema.TABLES.values():
         assert all(f"| `{f.name}` | {f.kind} |" in dictionary for f in table.fields)
     assert "| `date_triaged` | date | no | not after the extract date; ≥ `date_received`" in dictionary
+    assert "| `date_due` | date | yes | ≥ `date_raised` |" in dictionary  # a planned date may lie ahead
