@@ -75,6 +75,11 @@ class FinancialQuarter:
         return self.label
 
 
+def long_date(ts: pd.Timestamp) -> str:
+    """A date as readers see it everywhere: "1 July 2026"."""
+    return f"{ts.day} {ts:%B %Y}"
+
+
 def fy_label(fy_start: int) -> str:
     """Financial year label, e.g. 2025 -> "2025/26"."""
     return f"{fy_start}/{(fy_start + 1) % 100:02d}"
@@ -104,8 +109,8 @@ class Window:
 
     @property
     def label(self) -> str:
-        """The window's dates as published, e.g. "01 Oct 2024 to 30 Sep 2026"."""
-        return f"{self.start:%d %b %Y} to {self.end:%d %b %Y}"
+        """The window's dates as published, e.g. "1 October 2024 to 30 September 2026"."""
+        return f"{long_date(self.start)} to {long_date(self.end)}"
 
     @property
     def quarters_per_year(self) -> dict[str, int]:

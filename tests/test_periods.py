@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from lotus_analytics.periods import (
-    FinancialQuarter, PeriodError, financial_year_labels, latest_complete_quarter, month_labels, quarter_labels,
+    FinancialQuarter, PeriodError, financial_year_labels, latest_complete_quarter, long_date, month_labels, quarter_labels,
     quarter_range, rolling_window,
 )
 
@@ -82,3 +82,9 @@ def test_labels_of_dates() -> None:
     assert month_labels(dates).tolist() == ["2026-03", "2026-04", "2027-01", None, "2026-03"]
     assert quarter_labels(dates).index.equals(dates.index)
     assert quarter_labels(pd.Series([pd.NaT])).tolist() == [None] and month_labels(dates.head(0)).empty
+
+
+def test_dates_read_the_same_everywhere() -> None:
+    assert long_date(pd.Timestamp("2026-07-01")) == "1 July 2026"
+    w = rolling_window(FinancialQuarter.parse("2026/27 Q2"), 2)
+    assert w.label == "1 October 2024 to 30 September 2026"

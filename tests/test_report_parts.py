@@ -10,7 +10,7 @@ import pytest
 from lotus_analytics import charts
 from lotus_analytics.config import Disclosure, load_config
 from lotus_analytics.periods import FinancialQuarter
-from lotus_analytics.reports.html import day, mode_html, page, suppression_note, table_html
+from lotus_analytics.reports.html import mode_html, page, suppression_note, table_html
 from lotus_analytics.reports.render import config_overrides
 from lotus_analytics.reports.request import ReportError, complete_quarter, report_folder, slug
 
@@ -51,11 +51,6 @@ def test_disclosure_wording_follows_the_configured_threshold_and_rounding():
     assert note in table_html(pd.DataFrame({"n": ["*"]}), "t", disclosure=STRICTER)
     for default_wording in ("1 to 7", "fewer than 8", "nearest 5"):
         assert default_wording not in statement + note
-
-
-def test_dates_read_without_a_leading_zero():
-    assert day(pd.Timestamp("2026-07-01")) == "1 July 2026"
-    assert day(pd.Timestamp("2026-09-30")) == "30 September 2026"
 
 
 @pytest.mark.parametrize(("quarter", "extract_date", "expected"), [

@@ -16,7 +16,8 @@ import ipywidgets as widgets
 from lotus_analytics.config import Config, ConfigError, load_config
 from lotus_analytics.dashboard.views import ALL, icb_options, panels, profession_options, quarter_options
 from lotus_analytics.reports.figures import HEADINGS
-from lotus_analytics.reports.html import CSS, day, mode_html
+from lotus_analytics.periods import long_date
+from lotus_analytics.reports.html import CSS, mode_html
 from lotus_analytics.store import Store, StoreError, load_store
 
 STORE_ENV = "LOTUS_STORE"
@@ -75,7 +76,7 @@ def dashboard() -> widgets.Widget:
         for name, widget in outputs.items():
             widget.value = getattr(shown, name)
         status.value = (f"<p class='lotus-note' data-state='ready'>Showing {quarter.value}, "
-                        f"{icb.label}, {profession.label.lower()}. Extract date {day(store.extract_date)}.</p>")
+                        f"{icb.label}, {profession.label.lower()}. Extract date {long_date(store.extract_date)}.</p>")
 
     for control in (quarter, icb, profession):
         control.observe(redraw, names="value")

@@ -11,7 +11,8 @@ import pandas as pd
 from lotus_analytics import charts
 from lotus_analytics.config import Disclosure
 from lotus_analytics.lessons import TOTAL
-from lotus_analytics.reports.html import day, figure_html, table_html
+from lotus_analytics.periods import long_date
+from lotus_analytics.reports.html import figure_html, table_html
 from lotus_analytics.reports.tables import TITLES
 from lotus_analytics.schema import display_label
 
@@ -98,7 +99,7 @@ def actions_figure(table: pd.DataFrame | None, *, as_of: pd.Timestamp, disclosur
     """
     if table is None:
         return ACTIONS_NOT_SUPPLIED
-    title = f"Improvement actions overdue at {day(as_of)}"
+    title = f"Improvement actions overdue at {long_date(as_of)}"
     levels = table[table["system_level"] != TOTAL]
     chart = charts.overdue_chart(levels, level="system_level", title=title)
     caption = "Overdue: open or in progress at the end of the quarter and past their due date."

@@ -38,11 +38,6 @@ p.lotus-note {{ font-size: .85em; max-width: 60em; }}
 """
 
 
-def day(ts: pd.Timestamp) -> str:
-    """A date as readers see it everywhere: "1 July 2026"."""
-    return f"{ts:%d %B %Y}".lstrip("0")
-
-
 def suppression_note(disclosure: Disclosure) -> str:
     """The footnote that explains "*" under a table, with the configured threshold and rounding base."""
     fewer = disclosure.suppress_max + 1

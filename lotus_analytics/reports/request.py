@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lotus_analytics.periods import FinancialQuarter, latest_complete_quarter
-from lotus_analytics.reports.html import day
+from lotus_analytics.periods import FinancialQuarter, latest_complete_quarter, long_date
 
 
 class ReportError(RuntimeError):
@@ -28,8 +27,8 @@ def complete_quarter(quarter: str | None, extract_date: pd.Timestamp) -> Financi
         return latest
     wanted = FinancialQuarter.parse(quarter)
     if wanted > latest:
-        raise ReportError(f"{wanted.label} (ending {day(wanted.end)}) is not complete at the extract date "
-                          f"{day(extract_date)}; the latest complete quarter is {latest.label}")
+        raise ReportError(f"{wanted.label} (ending {long_date(wanted.end)}) is not complete at the extract date "
+                          f"{long_date(extract_date)}; the latest complete quarter is {latest.label}")
     return wanted
 
 

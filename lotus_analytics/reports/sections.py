@@ -16,7 +16,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from lotus_analytics.config import Config, load_config
-from lotus_analytics.periods import rolling_window
+from lotus_analytics.periods import long_date, rolling_window
 from lotus_analytics.reports.figures import (
     HEADINGS,
     actions_figure,
@@ -24,7 +24,7 @@ from lotus_analytics.reports.figures import (
     not_stated_table,
     timeliness_figure,
 )
-from lotus_analytics.reports.html import INTERNAL_NOTE, day, mode_html, suppression_note, table_html
+from lotus_analytics.reports.html import INTERNAL_NOTE, mode_html, suppression_note, table_html
 from lotus_analytics.reports.request import complete_quarter, report_folder
 from lotus_analytics.reports.tables import TITLES, Scope, published_tables
 from lotus_analytics.reports.xlsx import XLSX_NAME, write_tables_xlsx
@@ -80,8 +80,8 @@ def title_page(report: Report) -> HTML:
     return HTML(
         f"{banner}<h1>LOTUS analytics: quarterly report</h1>"
         f"<p><strong>Region:</strong> {html.escape(report.scope.region)}<br>"
-        f"<strong>Period:</strong> {q.label} ({day(q.start)} to {day(q.end)})<br>"
-        f"<strong>Extract date:</strong> {day(report.extract_date)}<br>"
+        f"<strong>Period:</strong> {q.label} ({long_date(q.start)} to {long_date(q.end)})<br>"
+        f"<strong>Extract date:</strong> {long_date(report.extract_date)}<br>"
         f"<strong>Data contract:</strong> version {html.escape(report.contract_version)}</p>"
         f"{statement if report.mode != 'internal' else ''}"
         "<p>Synthetic or anonymised case data only. Figures describe concerns handled by the regional "
