@@ -15,12 +15,11 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Sequence
 
-from lotus_analytics.config import DISCLOSURE_MODES, Config, ConfigError, load_config
+from lotus_analytics.config import DISCLOSURE_MODES, KEY_ENV, Config, ConfigError, load_config
 from lotus_analytics.periods import FinancialQuarter, PeriodError, latest_complete_quarter
 from lotus_analytics.schema import REGIONS
 from lotus_analytics.store import StoreError, read_manifest
 
-KEY_ENV = "LOTUS_PSEUDONYMISATION_KEY"
 EXIT_USER_ERROR = 2
 
 

@@ -397,7 +397,7 @@ RULES: dict[str, str] = {
     "enum": "the value is not one of the allowed codes",
     "pattern": "the value does not match the field's format",
     "range": "the number is outside the allowed range",
-    "date_format": "the date is not DD/MM/YYYY, YYYY-MM-DD or an Excel serial date",
+    "date_format": "the date is not DD/MM/YYYY, YYYY-MM-DD or an Excel serial date (1990 or later)",
     "future_date": "the date is after the extract date",
     "date_order": "dates are out of order",
     "unique": "the identifier is duplicated",

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from lotus_analytics import synthetic
-from lotus_analytics.cli import EXIT_USER_ERROR, KEY_ENV, main
+from lotus_analytics.cli import EXIT_USER_ERROR, main
+from lotus_analytics.config import KEY_ENV
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
