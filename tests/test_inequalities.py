@@ -63,7 +63,7 @@ def test_ethnic_group_2_hand_worked():
     assert row["lower"] == pytest.approx(lower, abs=1e-12) and row["upper"] == pytest.approx(upper, abs=1e-12)
     assert lower > 1.25 and row["verdict"] == "higher"
     assert 0 < row["fisher_p"] < 0.01
-    assert row["window"] == "01 Apr 2023 to 31 Mar 2025" and row["financial_years"] == "2023/24, 2024/25"
+    assert row["window"] == "1 April 2023 to 31 March 2025" and row["financial_years"] == "2023/24, 2024/25"
     assert row["confidence"] == 0.95 and row["band"] == "0.80-1.25"
     assert row["method"].startswith("Katz log interval; Fisher exact p; WRES indicator 3 form")
     assert "cases received in the window, not people" in row["method"]
