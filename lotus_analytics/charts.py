@@ -98,12 +98,16 @@ def likelihood_chart(table: pd.DataFrame, *, band: tuple[float, float], title: s
 def overdue_chart(table: pd.DataFrame, *, level: str, title: str) -> alt.TopLevelMixin:
     """Bar chart of overdue improvement actions by system level (total row excluded)."""
     data = pd.DataFrame({level: table[level], "overdue_n": numeric(table["overdue"])})
+    y = alt.Y(f"{level}:N", title=None, scale=alt.Scale(domain=list(table[level])))
     bars = alt.Chart(data).mark_bar(color=NHS_BLUE).encode(
-        x=alt.X("overdue_n:Q", title="Overdue actions", axis=alt.Axis(format="d", tickMinStep=1)),
-        y=alt.Y(f"{level}:N", title=None, scale=alt.Scale(domain=list(table[level]))),
+        x=alt.X("overdue_n:Q", title="Overdue actions", axis=alt.Axis(format="d", tickMinStep=1)), y=y,
     )
-    description = "Bar chart of the number of improvement actions overdue at the end of the quarter, by system level."
-    return _styled(bars.properties(width=WIDTH, height=34 * len(data)), title, description)
+    hidden = data[data["overdue_n"].isna()].assign(at=0, note="* not shown (disclosure control)")
+    not_shown = alt.Chart(hidden).mark_text(align="left", dx=4, color=NHS_DARK_GREY, fontStyle="italic").encode(
+        x="at:Q", y=y, text="note:N")
+    description = ("Bar chart of the number of improvement actions overdue at the end of the quarter, by system "
+                   "level; levels whose count is not published are marked as not shown.")
+    return _styled((bars + not_shown).properties(width=WIDTH, height=34 * len(data)), title, description)
 
 
 def to_svg(chart: alt.TopLevelMixin) -> str:

@@ -99,3 +99,10 @@ def test_suppressed_cells_are_not_drawn():
     assert points == [("2", "Black and minority ethnic vs White")]  # the suppressed ratio has no point
     assert ">ratio not published</text>" in svg
     assert svg.startswith('<svg role="img" aria-label="Forest plot')
+
+
+def test_overdue_chart_marks_hidden_levels_instead_of_drawing_zero():
+    table = pd.DataFrame({"system_level": ["local", "icb", "region"], "overdue": [10, "*", 0]})
+    svg = charts.to_svg(charts.overdue_chart(table, level="system_level", title="Overdue"))
+    marks = re.findall(r">([^<]*)</text>", svg)
+    assert marks.count("* not shown (disclosure control)") == 1  # icb only: region's 0 is a real zero
