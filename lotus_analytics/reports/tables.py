@@ -88,7 +88,7 @@ def regional_actions(store: Store, region: str) -> pd.DataFrame | None:
     """Actions of the region's reviews (see the module docstring for reviews without a case)."""
     if store.actions is None or store.reviews is None:
         return None
-    case_region = store.cases.set_index("case_id")["region"]
+    case_region = pd.Series(store.cases["region"].to_numpy(), index=store.cases["case_id"])  # no frame copy
     review_region = store.reviews["case_id"].map(case_region)
     single_region = set(store.cases["region"].unique()) == {region}
     mine = (review_region == region) | (store.reviews["case_id"].isna() & single_region)
