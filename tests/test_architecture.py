@@ -12,14 +12,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "lotus_analytics"
 # Layers, lowest first: a module may import only from its own layer or lower ones.
 LAYERS: list[set[str]] = [
     {"schema", "config", "periods", "workdays", "stats", "store"},
-    {"timeliness", "inequalities", "lessons"},  # measures
+    {"timeliness", "survival", "spc", "inequalities", "progression", "consistency", "organisations", "lessons"},  # measures
     {"disclosure"},
     {"charts"},
     {"reports", "dashboard"},
     {"cli"},
 ]
 SIDE = {"synthetic": 1, "contracts": 1, "ingest": 1}  # above the foundations, beside the measures
-MEASURES = {"timeliness", "inequalities", "lessons", "stats"}
+MEASURES = {"timeliness", "survival", "spc", "inequalities", "progression", "consistency", "organisations",
+            "lessons", "stats"}
 
 
 def _top(module: Path) -> str:
@@ -73,6 +74,8 @@ def test_only_ingest_and_contracts_import_great_expectations() -> None:
 def test_measures_do_no_io_plotting_or_printing() -> None:
     for name in MEASURES:
         path = PACKAGE / f"{name}.py"
+        if not path.exists():  # a measure module planned in LAYERS but not written yet
+            continue
         text = path.read_text()
         banned = {"altair", "matplotlib", "requests", "pathlib", "open("}
         assert not [b for b in banned if b in _imports(path) or (b.endswith("(") and b in text)], name

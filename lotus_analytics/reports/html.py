@@ -11,7 +11,7 @@ from numbers import Number
 
 import pandas as pd
 
-from lotus_analytics.charts import FONT, NHS_BLUE, NHS_DARK_BLUE, NHS_DARK_GREY, NHS_PALE_GREY
+from lotus_analytics.charts.base import FONT, NHS_BLUE, NHS_DARK_BLUE, NHS_DARK_GREY, NHS_PALE_GREY
 from lotus_analytics.config import Disclosure
 from lotus_analytics.disclosure import SUPPRESSED
 

@@ -1,48 +1,11 @@
-"""Altair charts of the published measures, in an NHS style, rendered to static SVG.
-
-Charts draw *published* tables (after disclosure control): a suppressed cell ("*") is simply not
-drawn. Every chart carries a title and a text description (Vega-Lite ``description``, which
-vl-convert writes as the SVG's ``aria-label``) for screen readers. Static SVG through vl-convert is
-used everywhere (report and dashboard) because the default Altair renderer loads its JavaScript from a
-CDN, which NHS networks often cannot reach (STACK_NOTES.md, "Altair offline").
-"""
+"""Charts of the foundation measures: T1 timeliness, entry relative likelihood, overdue actions."""
 
 from __future__ import annotations
 
-import html
-
 import altair as alt
 import pandas as pd
-import vl_convert as vlc
 
-NHS_BLUE = "#005EB8"
-NHS_DARK_BLUE = "#003087"
-NHS_DARK_GREY = "#425563"
-NHS_MID_GREY = "#768692"
-NHS_PALE_GREY = "#E8EDEE"
-NHS_WARM_YELLOW = "#FFB81C"
-FONT = "Arial, Helvetica, sans-serif"
-WIDTH = 400
-# The Vega-Lite version Altair writes, as vl-convert names it ("v6.4.1" -> "6.4").
-VEGA_LITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-
-
-def _styled(chart: alt.TopLevelMixin, title: str, description: str) -> alt.TopLevelMixin:
-    """Apply the NHS look (Arial, dark grey text, no chart border) plus title and description."""
-    return (
-        chart.properties(title=alt.TitleParams(title, anchor="start", fontSize=16, color=NHS_DARK_BLUE),
-                         description=description)
-        .configure(font=FONT)
-        .configure_view(stroke=None)
-        .configure_axis(labelFontSize=12, titleFontSize=13, labelColor=NHS_DARK_GREY,
-                        titleColor=NHS_DARK_GREY, gridColor=NHS_PALE_GREY)
-        .configure_legend(labelFontSize=12, titleFontSize=13, orient="bottom")
-    )
-
-
-def numeric(column: pd.Series) -> pd.Series:
-    """Published values as numbers; suppressed cells ("*") and blanks become NaN (not drawn)."""
-    return pd.to_numeric(column, errors="coerce")
+from lotus_analytics.charts.base import NHS_BLUE, NHS_DARK_GREY, NHS_MID_GREY, NHS_PALE_GREY, NHS_WARM_YELLOW, WIDTH, numeric, styled
 
 
 def timeliness_chart(table: pd.DataFrame, *, period_kind: str, target: float, title: str) -> alt.TopLevelMixin:
@@ -65,7 +28,7 @@ def timeliness_chart(table: pd.DataFrame, *, period_kind: str, target: float, ti
         color=NHS_WARM_YELLOW, strokeDash=[6, 4], strokeWidth=2).encode(y="target:Q")
     description = (f"Line chart of the median and 90th percentile working days from receipt to triage by "
                    f"{period_kind}, with the target of {target:g} working days drawn as a dashed line.")
-    return _styled((rule + lines).properties(width=WIDTH, height=220), title, description)
+    return styled((rule + lines).properties(width=WIDTH, height=220), title, description)
 
 
 def likelihood_chart(table: pd.DataFrame, *, band: tuple[float, float], title: str) -> alt.TopLevelMixin:
@@ -92,7 +55,7 @@ def likelihood_chart(table: pd.DataFrame, *, band: tuple[float, float], title: s
                    f"its reference group, with confidence intervals; the band {band[0]:g} to {band[1]:g} "
                    f"(no adverse impact) is shaded and a ratio of 1 is marked.")
     layers = alt.layer(shaded, one, interval, point, not_shown).properties(width=WIDTH, height=max(60, 34 * len(data)))
-    return _styled(layers, title, description)
+    return styled(layers, title, description)
 
 
 def overdue_chart(table: pd.DataFrame, *, level: str, title: str) -> alt.TopLevelMixin:
@@ -107,15 +70,4 @@ def overdue_chart(table: pd.DataFrame, *, level: str, title: str) -> alt.TopLeve
         x="at:Q", y=y, text="note:N")
     description = ("Bar chart of the number of improvement actions overdue at the end of the quarter, by system "
                    "level; levels whose count is not published are marked as not shown.")
-    return _styled((bars + not_shown).properties(width=WIDTH, height=34 * len(data)), title, description)
-
-
-def to_svg(chart: alt.TopLevelMixin) -> str:
-    """Render a chart to a standalone SVG (vl-convert: no JavaScript, no network).
-
-    The chart's description becomes the SVG's accessible name (role="img", aria-label).
-    """
-    spec = chart.to_dict()
-    svg = vlc.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION)
-    label = html.escape(spec.get("description", ""), quote=True)
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
+    return styled((bars + not_shown).properties(width=WIDTH, height=34 * len(data)), title, description)
