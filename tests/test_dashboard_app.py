@@ -22,11 +22,16 @@ from lotus_analytics.store import load_store, write_table
 @pytest.fixture()
 def dashboard(ingested, monkeypatch):
     monkeypatch.setenv(app.STORE_ENV, str(ingested.store))
-    root = app.dashboard()
-    _, filters, status, *sections = root.children
+    overview = _pages(app.dashboard())[0]
+    filters, status, *sections = overview.children
     quarter, icb, profession = filters.children
     panels = [section.children[1] for section in sections]
     return quarter, icb, profession, status, panels
+
+
+def _pages(root: widgets.VBox) -> tuple[widgets.Widget, ...]:
+    """The page boxes of the dashboard's tabs (the header comes first, the tabs second)."""
+    return root.children[1].children
 
 
 def test_missing_store_is_a_message_not_a_traceback(tmp_path, monkeypatch):
@@ -165,7 +170,7 @@ def test_disclosure_wording_follows_the_configuration(ingested, tmp_path, monkey
     config_file.write_text("[disclosure]\nsuppress_max = 10\nrounding_base = 10\n", encoding="utf-8")
     monkeypatch.setenv(app.STORE_ENV, str(ingested.store))
     monkeypatch.setenv(app.CONFIG_ENV, str(config_file))
-    header, _, _, *sections = app.dashboard().children
-    assert "Counts of 1 to 10 are shown as *, other counts are rounded to the nearest 10" in header.value
-    timeliness = sections[0].children[1].value
+    root = app.dashboard()
+    assert "Counts of 1 to 10 are shown as *, other counts are rounded to the nearest 10" in root.children[0].value
+    timeliness = _pages(root)[0].children[2].children[1].value
     assert "* not shown: fewer than 11 people" in timeliness and "fewer than 8" not in timeliness

@@ -1,4 +1,4 @@
-"""The dashboard as an ipywidgets app: quarter, ICB and profession filters over three measure panels.
+"""The dashboard as an ipywidgets app: one tab per page, each with its filters over its measure panels.
 
 Charts are static SVG inside `ipywidgets.HTML` (offline, and each panel stays far below the ~100 KB
 output size that hangs Voilà, STACK_NOTES.md). Errors become a short friendly message: no traceback
@@ -10,10 +10,12 @@ from __future__ import annotations
 import html
 import os
 from pathlib import Path
+from typing import Mapping
 
 import ipywidgets as widgets
 
 from lotus_analytics.config import Config, ConfigError, load_config
+from lotus_analytics.dashboard.page import Page, build_page
 from lotus_analytics.dashboard.views import ALL, icb_options, panels, profession_options, quarter_options
 from lotus_analytics.reports.figures import HEADINGS
 from lotus_analytics.periods import long_date
@@ -22,8 +24,6 @@ from lotus_analytics.store import Store, StoreError, load_store
 
 STORE_ENV = "LOTUS_STORE"
 CONFIG_ENV = "LOTUS_CONFIG"
-FRIENDLY_ERROR = ("<p role='alert'><strong>Sorry, this view could not be drawn</strong> ({reason}). "
-                  "Try another filter; if it keeps happening, ask your analyst to check the store.</p>")
 
 
 def _message(text: str) -> widgets.HTML:
@@ -31,8 +31,8 @@ def _message(text: str) -> widgets.HTML:
                         f"<p role='alert'>{html.escape(text)}</p>")
 
 
-def _open() -> tuple[Config, Store, list[str], list[tuple[str, str]]]:
-    """The configuration, the store and the quarter and ICB options read from it.
+def _open() -> tuple[Config, Store]:
+    """The configuration and the store.
 
     Raises ConfigError for a bad configuration file and StoreError for a store that is missing or cannot be
     read (a corrupt or mismatched Parquet file, a broken manifest).
@@ -41,7 +41,7 @@ def _open() -> tuple[Config, Store, list[str], list[tuple[str, str]]]:
     path = Path(os.environ.get(STORE_ENV) or config.store)
     try:
         store = load_store(path)
-        return config, store, quarter_options(store), icb_options(store, config.region)
+        return config, store
     except StoreError:
         raise
     except Exception as err:  # whatever pyarrow or pandas raise for a damaged file becomes one clear line
@@ -49,39 +49,43 @@ def _open() -> tuple[Config, Store, list[str], list[tuple[str, str]]]:
                          "run `lotus ingest` again") from None
 
 
+def _filters(store: Store, config: Config) -> dict[str, widgets.Dropdown]:
+    """Quarter, ICB and profession filters (every page starts from these)."""
+    return {
+        "quarter": widgets.Dropdown(options=quarter_options(store), description="Quarter"),
+        "icb": widgets.Dropdown(options=icb_options(store, config.region), value=ALL, description="ICB",
+                                layout=widgets.Layout(width="380px")),
+        "profession": widgets.Dropdown(options=profession_options(), value=ALL, description="Profession"),
+    }
+
+
+def _overview(store: Store, config: Config) -> Page:
+    """The foundation measures: T1, entry relative likelihood and overdue actions."""
+
+    def render(values: Mapping[str, str]) -> dict[str, str]:
+        shown = panels(store, config, quarter=values["quarter"], region=config.region, icb=values["icb"],
+                       profession=values["profession"])
+        return {HEADINGS[name]: getattr(shown, name) for name in HEADINGS}
+
+    def describe(filters: Mapping[str, widgets.Dropdown]) -> str:
+        return (f"Showing {filters['quarter'].value}, {filters['icb'].label}, {filters['profession'].label.lower()}. "
+                f"Extract date {long_date(store.extract_date)}.")
+
+    return build_page(_filters(store, config), list(HEADINGS.values()), render, describe)
+
+
 def dashboard() -> widgets.Widget:
     """Build the dashboard for the store named by $LOTUS_STORE (default: the configured store).
 
     The configuration file is $LOTUS_CONFIG when set; the disclosure mode is always publication. A bad
-    configuration or an unreadable store shows a message instead of the dashboard.
+    configuration or an unreadable store shows a message instead of the dashboard. One tab per page.
     """
     try:
-        config, store, quarters, icbs = _open()
+        config, store = _open()
     except (ConfigError, StoreError) as err:
         return _message(str(err))
-    quarter = widgets.Dropdown(options=quarters, description="Quarter")
-    icb = widgets.Dropdown(options=icbs, value=ALL, description="ICB", layout=widgets.Layout(width="380px"))
-    profession = widgets.Dropdown(options=profession_options(), value=ALL, description="Profession")
-    status = widgets.HTML()
-    outputs = {name: widgets.HTML() for name in HEADINGS}
-
-    def redraw(_: object = None) -> None:
-        status.value = "<p>Updating…</p>"
-        try:
-            shown = panels(store, config, quarter=quarter.value, region=config.region, icb=icb.value,
-                           profession=profession.value)
-        except Exception as err:  # any failure becomes one friendly line: never a traceback in the browser
-            status.value = FRIENDLY_ERROR.format(reason=html.escape(str(err) or type(err).__name__))
-            return
-        for name, widget in outputs.items():
-            widget.value = getattr(shown, name)
-        status.value = (f"<p class='lotus-note' data-state='ready'>Showing {quarter.value}, "
-                        f"{icb.label}, {profession.label.lower()}. Extract date {long_date(store.extract_date)}.</p>")
-
-    for control in (quarter, icb, profession):
-        control.observe(redraw, names="value")
-    redraw()
+    pages = {"Overview": _overview(store, config)}
+    tabs = widgets.Tab(children=[page.box for page in pages.values()], titles=list(pages))
     header = widgets.HTML(f"<style>{CSS}</style><h1>LOTUS analytics dashboard: {config.region}</h1>"
                           f"{mode_html(config.disclosure)}")
-    sections = [widgets.VBox([widgets.HTML(f"<h2>{HEADINGS[name]}</h2>"), widget]) for name, widget in outputs.items()]
-    return widgets.VBox([header, widgets.HBox([quarter, icb, profession]), status, *sections])
+    return widgets.VBox([header, tabs])

@@ -1,0 +1,57 @@
+"""One dashboard page: a row of filters, a status line and the page's sections, redrawn on every change.
+
+Each page is declared by its filters and a `render` function (filter values -> section HTML by
+heading), so the pages share the redraw, the status line and the friendly error message: whatever goes
+wrong while drawing, the reader sees one plain sentence, never a traceback.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+import ipywidgets as widgets
+
+FRIENDLY_ERROR = ("<p role='alert'><strong>Sorry, this view could not be drawn</strong> ({reason}). "
+                  "Try another filter; if it keeps happening, ask your analyst to check the store.</p>")
+
+Render = Callable[[Mapping[str, str]], Mapping[str, str]]
+Describe = Callable[[Mapping[str, widgets.Dropdown]], str]
+
+
+@dataclass
+class Page:
+    """A page's widgets: filters by name, the status line and one HTML widget per section heading."""
+
+    filters: dict[str, widgets.Dropdown]
+    status: widgets.HTML
+    sections: dict[str, widgets.HTML]
+    box: widgets.VBox
+
+
+def build_page(filters: dict[str, widgets.Dropdown], headings: list[str], render: Render, describe: Describe) -> Page:
+    """A page whose sections are redrawn by `render` whenever a filter changes (and once now).
+
+    `describe` says what is shown (for the status line, marked data-state="ready" once drawn).
+    """
+    status = widgets.HTML()
+    sections = {heading: widgets.HTML() for heading in headings}
+
+    def redraw(_: object = None) -> None:
+        status.value = "<p>Updating…</p>"
+        try:
+            shown = render({name: control.value for name, control in filters.items()})
+        except Exception as err:  # any failure becomes one friendly line: never a traceback in the browser
+            status.value = FRIENDLY_ERROR.format(reason=html.escape(str(err) or type(err).__name__))
+            return
+        for heading, widget in sections.items():
+            widget.value = shown[heading]
+        status.value = f"<p class='lotus-note' data-state='ready'>{html.escape(describe(filters))}</p>"
+
+    for control in filters.values():
+        control.observe(redraw, names="value")
+    redraw()
+    boxes = [widgets.VBox([widgets.HTML(f"<h2>{html.escape(h)}</h2>"), w]) for h, w in sections.items()]
+    box = widgets.VBox([widgets.HBox(list(filters.values())), status, *boxes])
+    return Page(filters=filters, status=status, sections=sections, box=box)
