@@ -17,7 +17,7 @@ tests get their tables, so every table they show has passed through `disclosure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Callable, Sequence
 
 import pandas as pd
 
@@ -32,13 +32,13 @@ from lotus_analytics.disclosure import (
 )
 from lotus_analytics.inequalities import entry_relative_likelihood, not_stated_share
 from lotus_analytics.lessons import overdue_actions
-from lotus_analytics.periods import FinancialQuarter, Window, quarter_labels, rolling_window
-from lotus_analytics.schema import with_derived
+from lotus_analytics.periods import quarter_labels
+from lotus_analytics.reports.inputs import Inputs, Scope
 from lotus_analytics.store import Store
 from lotus_analytics.timeliness import triage_timeliness
-from lotus_analytics.workdays import bank_holidays
 
-MONTHS_SHOWN = 12
+__all__ = ["SPECS", "TITLES", "Scope", "measure_tables", "published_tables", "regional_actions"]
+
 LIKELIHOOD_DIMENSIONS = ("ethnic_group_2", "pmq_region")
 
 TITLES = {
@@ -60,30 +60,6 @@ SPECS: dict[str, DisclosureSpec] = {
 }
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What a set of published tables covers: a quarter and region, optionally one ICB and profession."""
-
-    quarter: FinancialQuarter
-    region: str
-    icb: str | None = None
-    profession: str | None = None
-
-    @property
-    def month_labels(self) -> list[str]:
-        last = pd.Period(self.quarter.end, freq="M")
-        return [str(last - i) for i in range(MONTHS_SHOWN - 1, -1, -1)]
-
-
-def _in_scope(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
-    keep = frame["region"] == scope.region
-    if scope.icb:
-        keep &= frame["icb_code"] == scope.icb
-    if scope.profession:
-        keep &= frame["profession"] == scope.profession
-    return frame[keep]
-
-
 def regional_actions(store: Store, region: str) -> pd.DataFrame | None:
     """Actions of the region's reviews (see the module docstring for reviews without a case)."""
     if store.actions is None or store.reviews is None:
@@ -95,9 +71,9 @@ def regional_actions(store: Store, region: str) -> pd.DataFrame | None:
     return store.actions[store.actions["review_id"].isin(store.reviews.loc[mine, "review_id"])]
 
 
-def _timeliness(cases: pd.DataFrame, scope: Scope, window: Window, config: Config) -> dict[str, pd.DataFrame]:
-    holidays = bank_holidays(config.bank_holiday_subdivision, config.extra_closure_days)
-    common = dict(target_working_days=config.targets.triage_working_days, holidays=holidays)
+def _timeliness(inputs: Inputs) -> dict[str, pd.DataFrame]:
+    cases, scope, window = inputs.cases, inputs.scope, inputs.window
+    common = dict(target_working_days=inputs.config.targets.triage_working_days, holidays=inputs.holidays)
     months = triage_timeliness(cases, period="month", **common)
     quarters = triage_timeliness(cases, period="quarter", **common)
     in_window = quarter_labels(pd.Series(pd.date_range(window.start, window.end, freq="QS")))
@@ -107,8 +83,8 @@ def _timeliness(cases: pd.DataFrame, scope: Scope, window: Window, config: Confi
     }
 
 
-def _likelihood(cases: pd.DataFrame, workforce: pd.DataFrame, window: Window, config: Config) -> dict[str, pd.DataFrame]:
-    ineq = config.inequalities
+def _likelihood(inputs: Inputs) -> dict[str, pd.DataFrame]:
+    cases, workforce, window, ineq = inputs.cases, inputs.workforce, inputs.window, inputs.config.inequalities
     ratios = [
         entry_relative_likelihood(cases, workforce, dimension=dimension, reference=ineq.reference[dimension],
                                   window=window, confidence=ineq.confidence, band=ineq.band)
@@ -128,28 +104,40 @@ def manifest_counts(manifest: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["table", "rows_read", "rows_stored", "rows_quarantined"])
 
 
-def measure_tables(store: Store, scope: Scope, config: Config) -> dict[str, pd.DataFrame]:
-    """The unpublished measure tables of a scope (internal use: always publish via `published_tables`)."""
-    cases = with_derived(_in_scope(store.cases, scope))
-    workforce = _in_scope(store.workforce, scope)
-    window = rolling_window(scope.quarter, config.inequalities.window_years)
-    tables = _timeliness(cases, scope, window, config)
-    tables.update(_likelihood(cases, workforce, window, config))
-    actions = regional_actions(store, scope.region)
+def _overview(inputs: Inputs) -> dict[str, pd.DataFrame]:
+    """The foundation tables: T1, entry relative likelihood, overdue actions and the manifest counts."""
+    tables = {**_timeliness(inputs), **_likelihood(inputs)}
+    actions = regional_actions(inputs.store, inputs.scope.region)
     if actions is not None:
-        tables["overdue_actions"] = overdue_actions(actions, as_of=scope.quarter.end)
-    tables["manifest_counts"] = manifest_counts(store.manifest)
+        tables["overdue_actions"] = overdue_actions(actions, as_of=inputs.scope.quarter.end)
+    tables["manifest_counts"] = manifest_counts(inputs.store.manifest)
     return tables
 
 
-def published_tables(store: Store, scope: Scope, config: Config) -> dict[str, pd.DataFrame]:
-    """Every table of a report or dashboard view, each passed through disclosure control.
+FAMILIES: dict[str, Callable[[Inputs], dict[str, pd.DataFrame]]] = {"overview": _overview}
 
-    The mode, threshold and rounding base come from `config.disclosure`.
+
+def measure_tables(store: Store, scope: Scope, config: Config,
+                   families: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The unpublished measure tables of a scope (internal use: always publish via `published_tables`).
+
+    `families` picks which families of tables to build (None: all of them, as the report needs).
+    """
+    inputs = Inputs(store, scope, config)
+    tables: dict[str, pd.DataFrame] = {}
+    for name in families or FAMILIES:
+        tables.update(FAMILIES[name](inputs))
+    return tables
+
+
+def published_tables(store: Store, scope: Scope, config: Config,
+                     families: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of a report or dashboard view (or of the chosen `families`), each passed through
+    disclosure control. The mode, threshold and rounding base come from `config.disclosure`.
     """
     d = config.disclosure
     return {
         name: apply_disclosure(frame, SPECS[name], mode=d.mode, suppress_max=d.suppress_max,
                                rounding_base=d.rounding_base)
-        for name, frame in measure_tables(store, scope, config).items()
+        for name, frame in measure_tables(store, scope, config, families).items()
     }

@@ -1,0 +1,69 @@
+"""What every family of published tables starts from: the scope's cases, workforce, window and calendar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from lotus_analytics.config import Config
+from lotus_analytics.periods import FinancialQuarter, Window, rolling_window
+from lotus_analytics.schema import with_derived
+from lotus_analytics.store import Store
+from lotus_analytics.workdays import bank_holidays
+
+MONTHS_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a set of published tables covers: a quarter and region, optionally one ICB and profession."""
+
+    quarter: FinancialQuarter
+    region: str
+    icb: str | None = None
+    profession: str | None = None
+
+    @property
+    def month_labels(self) -> list[str]:
+        last = pd.Period(self.quarter.end, freq="M")
+        return [str(last - i) for i in range(MONTHS_SHOWN - 1, -1, -1)]
+
+
+def in_scope(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """Rows of the scope's region, and of its ICB and profession when chosen."""
+    keep = frame["region"] == scope.region
+    if scope.icb:
+        keep &= frame["icb_code"] == scope.icb
+    if scope.profession:
+        keep &= frame["profession"] == scope.profession
+    return frame[keep]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """One scope's data, derived once and shared by every family of tables."""
+
+    store: Store
+    scope: Scope
+    config: Config
+
+    @cached_property
+    def cases(self) -> pd.DataFrame:
+        """The scope's cases with the derived groupings and stage flags."""
+        return with_derived(in_scope(self.store.cases, self.scope))
+
+    @cached_property
+    def workforce(self) -> pd.DataFrame:
+        return in_scope(self.store.workforce, self.scope)
+
+    @cached_property
+    def window(self) -> Window:
+        """The rolling inequalities window ending with the report quarter."""
+        return rolling_window(self.scope.quarter, self.config.inequalities.window_years)
+
+    @cached_property
+    def holidays(self) -> np.ndarray:
+        return bank_holidays(self.config.bank_holiday_subdivision, self.config.extra_closure_days)
