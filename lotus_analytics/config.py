@@ -8,6 +8,7 @@ directory or the file passed as `path`; the `overrides` mapping (dotted keys, e.
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -39,6 +40,15 @@ class Targets:
 
 
 @dataclass(frozen=True)
+class Spc:
+    """SPC chart settings: outlier screening, months where limits restart, the policy-change month."""
+
+    screen_outliers: bool
+    rebase_at: tuple[str, ...]
+    policy_change: str
+
+
+@dataclass(frozen=True)
 class Inequalities:
     """Relative-likelihood settings: rolling window, confidence, no-adverse-impact band, reference groups."""
 
@@ -66,6 +76,7 @@ class Config:
     reports: Path
     region: str
     targets: Targets
+    spc: Spc
     inequalities: Inequalities
     disclosure: Disclosure
     risk_bands: dict[str, tuple[int, int]]
@@ -137,6 +148,14 @@ def _check_limits(raw: dict[str, Any]) -> None:
         raise ConfigError("inequalities.window_years must be at least 1")
 
 
+def _spc(raw: dict[str, Any]) -> Spc:
+    months = [*raw["rebase_at"], raw["policy_change"]]
+    if not all(isinstance(m, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", m) for m in months):
+        raise ConfigError("spc.rebase_at and spc.policy_change must be months written YYYY-MM, e.g. \"2024-10\"")
+    return Spc(screen_outliers=bool(raw["screen_outliers"]), rebase_at=tuple(raw["rebase_at"]),
+               policy_change=raw["policy_change"])
+
+
 def _typed(raw: dict[str, Any]) -> Config:
     mode = raw["report"]["disclosure_mode"]
     if mode not in DISCLOSURE_MODES:
@@ -158,6 +177,7 @@ def _typed(raw: dict[str, Any]) -> Config:
         reports=Path(raw["paths"]["reports"]),
         region=raw["report"]["region"],
         targets=Targets(**{k: int(v) for k, v in raw["targets"].items()}),
+        spc=_spc(raw["spc"]),
         inequalities=Inequalities(
             window_years=int(ineq["window_years"]),
             confidence=float(ineq["confidence"]),

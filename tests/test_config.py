@@ -59,3 +59,14 @@ def test_a_stricter_threshold_is_allowed(tmp_path: Path) -> None:
     f.write_text("[disclosure]\nsuppress_max = 10\nrounding_base = 10\n")
     cfg = load_config(f)
     assert (cfg.disclosure.suppress_max, cfg.disclosure.rounding_base) == (10, 10)
+
+
+def test_spc_settings_default_to_one_set_of_limits_and_name_the_policy_month():
+    spc = load_config().spc
+    assert spc.screen_outliers is True and spc.rebase_at == () and spc.policy_change == "2024-10"
+    assert load_config(overrides={"spc.rebase_at": ["2024-10"]}).spc.rebase_at == ("2024-10",)
+
+
+def test_spc_months_must_be_written_as_months():
+    with pytest.raises(ConfigError, match="YYYY-MM"):
+        load_config(overrides={"spc.rebase_at": ["October 2024"]})
