@@ -1,8 +1,10 @@
-"""Confidence intervals and tests for counts, proportions and risk ratios.
+"""Confidence intervals, funnel-plot limits and tests for counts, proportions and ratios.
 
 The methods follow UKHSA's PHEindicatormethods R package (the Fingertips public-health profiles):
 Wilson score intervals for proportions, exact Poisson limits below 10 events and Byar's
-approximation from 10 upwards for counts, and the Katz log interval for risk ratios. Every
+approximation from 10 upwards for counts and indirectly standardised ratios, funnel-plot control
+limits (inverted Wilson for proportions, exact Poisson for ratios), and the Katz log interval for
+risk ratios. Every
 function accepts scalars or numpy arrays / pandas Series (broadcast together) and returns floats
 for scalar input, numpy arrays otherwise. Inputs are validated with ValueErrors that say what is
 wrong, so a bad table never surfaces as a numpy warning or a silent NaN.
@@ -14,6 +16,7 @@ from typing import Union
 
 import numpy as np
 import pandas as pd
+from scipy import special as spf
 from scipy import stats as sps
 
 ArrayLike = Union[float, int, np.ndarray, pd.Series]
@@ -140,3 +143,58 @@ def fisher_exact_p(a: ArrayLike, n1: ArrayLike, c: ArrayLike, n0: ArrayLike) -> 
         for ai, ni, ci, mi in zip(aa.ravel(), n1a.ravel(), ca.ravel(), n0a.ravel())
     ]).reshape(aa.shape)
     return _out(p, a, n1, c, n0)
+
+
+def standardised_ratio(
+    observed: ArrayLike, expected: ArrayLike, confidence: float = 0.95
+) -> tuple[Result, Result, Result]:
+    """Indirectly standardised ratio O/E with the interval of the observed count; (ratio, lower, upper).
+
+    The limits are those of `poisson_interval` (exact below 10 events, Byar's from 10) divided by the
+    expected count E, which is treated as fixed. Method: PHEindicatormethods::calculate_ISRatio
+    (UKHSA), refvalue 1; Breslow and Day (1987), Statistical Methods in Cancer Research vol. II.
+    """
+    oa, ea = _counts("observed", observed), _counts("expected", expected)
+    _positive("expected", ea)
+    lower, upper = poisson_interval(oa, confidence)
+    return _out(oa / ea, observed, expected), _out(lower / ea, observed, expected), _out(upper / ea, observed, expected)
+
+
+def proportion_funnel_limits(average: ArrayLike, n: ArrayLike, confidence: float = 0.95) -> tuple[Result, Result]:
+    """Funnel-plot control limits around the pooled proportion `average` for a unit of size n (0-1 scale).
+
+    A limit is the proportion whose Wilson score interval at `confidence` just reaches the average:
+    PHEindicatormethods' `sigma_adjustment`, used by calculate_funnel_limits and
+    assign_funnel_significance with p = 0.975 for 95% and p = 0.999 for 99.8% (z = Φ⁻¹(p), no
+    continuity correction). The Wilson interval is the inverted score test |x/n − π| ≤ z√(π(1 − π)/n),
+    so at π = average PHE's closed form reduces exactly to average ∓ z√(average(1 − average)/n), which
+    is computed here. Limits are clipped to 0-1, as calculate_funnel_limits clips them to 0-100%.
+    Method: Spiegelhalter (2005), Statistics in Medicine 24:1185-1202; Fingertips technical guidance.
+    """
+    z = z_value(confidence)
+    pa, na = _counts("average", average), _counts("n", n)
+    if np.any(pa > 1):
+        raise ValueError("average must be a proportion between 0 and 1")
+    _positive("n", na)
+    half = z * np.sqrt(pa * (1 - pa) / na)
+    return _out(np.clip(pa - half, 0, 1), average, n), _out(np.clip(pa + half, 0, 1), average, n)
+
+
+def ratio_funnel_limits(expected: ArrayLike, confidence: float = 0.95) -> tuple[Result, Result]:
+    """Funnel-plot control limits of an observed/expected ratio (target 1) at expected count E.
+
+    Exact Poisson limits, as PHEindicatormethods::calculate_funnel_limits(statistic = "ratio") draws
+    them: the upper limit is o/E for the count o whose exact lower confidence limit is E
+    (P(X ≥ o | E) = α/2), the lower limit o/E for the o whose exact upper limit is E
+    (P(X ≤ o | E) = α/2). PHE solves E for whole o by bisection (`poisson_funnel`); here o is solved
+    for each E with the regularised incomplete gamma function (P(X ≥ o | E) = P(o, E); scipy's
+    gdtrib), which passes through PHE's points and joins them smoothly. The lower limit is 0 where
+    even 0 events would not fall below it.
+    """
+    alpha = 1 - confidence
+    z_value(confidence)  # validates the level
+    ea = _counts("expected", expected)
+    _positive("expected", ea)
+    upper_count = spf.gdtrib(1.0, alpha / 2, ea)
+    lower_count = np.maximum(spf.gdtrib(1.0, 1 - alpha / 2, ea) - 1, 0.0)
+    return _out(lower_count / ea, expected), _out(upper_count / ea, expected)

@@ -1,12 +1,25 @@
-"""Check values of METHODS.md section 2 and hand-worked intervals, ratios and 2×2 tables."""
+"""Check values of METHODS.md section 2, PHEindicatormethods test outputs and hand-worked intervals, funnel
+limits, ratios and 2×2 tables."""
 
 import math
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats as sps
+from scipy.optimize import brentq
 
-from lotus_analytics.stats import fisher_exact_p, poisson_interval, risk_ratio, wilson_interval, z_value
+from lotus_analytics.stats import (
+    fisher_exact_p,
+    poisson_interval,
+    proportion_funnel_limits,
+    ratio_funnel_limits,
+    risk_ratio,
+    standardised_ratio,
+    wilson_interval,
+    z_value,
+)
 
 TOL = 1e-9
 
@@ -116,5 +129,164 @@ def test_fisher_hand_worked():
     ],
 )
 def test_bad_input_gets_a_clear_message(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+# ---------------------------------------------------------------------------------------------
+# Funnel-plot limits and standardised ratios (PHEindicatormethods calculate_funnel_limits,
+# assign_funnel_significance, calculate_ISRatio).
+
+PHE_AVERAGE = 0.80642448  # pooled average of PHEindicatormethods' tests/testthat/testdata_funnel_prop_inputs.csv
+
+
+def _wilson_by_hand(x: float, n: float, z: float) -> tuple[float, float]:
+    root = z * math.sqrt(z * z + 4 * x * (1 - x / n))
+    return (2 * x + z * z - root) / (2 * (n + z * z)), (2 * x + z * z + root) / (2 * (n + z * z))
+
+
+def _phe_sigma_adjustment(p: float, population: float, average: float, side: str) -> float:
+    """PHEindicatormethods' R `sigma_adjustment` (multiplier 1), transcribed term by term."""
+    q2 = NormalDist().inv_cdf(p) ** 2
+    first_part = average * (population / q2 + 1)
+    adj = math.sqrt((-8 * average * (population / q2 + 1)) ** 2 - 64 * (1 / q2 + 1 / population) * average
+                    * (population * (average * (population / q2 + 2) - 1) + q2 * (average - 1)))
+    last_part = 1 / q2 + 1 / population
+    sign = -1 if side == "low" else 1
+    return (first_part + sign * adj / 8) / last_part / population
+
+
+@pytest.mark.parametrize("n", [40, 333, 20000])
+@pytest.mark.parametrize(("confidence", "p"), [(0.95, 0.975), (0.998, 0.999)])
+def test_proportion_funnel_limits_invert_the_wilson_interval(n, confidence, p):
+    # A limit is the x/n whose Wilson interval just touches the average: solve that by root finding.
+    average, z = 0.3, NormalDist().inv_cdf(p)
+    x_low = brentq(lambda x: _wilson_by_hand(x, n, z)[1] - average, 0, average * n)
+    x_high = brentq(lambda x: _wilson_by_hand(x, n, z)[0] - average, average * n, n)
+    lower, upper = proportion_funnel_limits(average, n, confidence)
+    assert lower == pytest.approx(x_low / n, abs=1e-12)
+    assert upper == pytest.approx(x_high / n, abs=1e-12)
+    assert lower == pytest.approx(_phe_sigma_adjustment(p, n, average, "low"), abs=1e-12)
+    assert upper == pytest.approx(_phe_sigma_adjustment(p, n, average, "high"), abs=1e-12)
+
+
+def test_proportion_funnel_limits_match_phe_test_outputs():
+    # PHEindicatormethods tests/testthat/testdata_funnel_prop_outputs.csv (percentages, 6 decimals):
+    # Population, Lower2s0025limit, Upper2s0025limit, Lower3s0001limit, Upper3s0001limit; 0 and 100 are clipped.
+    rows = np.array([
+        [1, 3.204264, 100, 0, 100],
+        [3, 35.933491, 100, 10.150815, 100],
+        [18, 62.390093, 98.894803, 51.864359, 100],
+        [41, 68.548635, 92.73626, 61.574398, 99.710497],
+        [1008, 78.203374, 83.081521, 76.796814, 84.488082],
+        [110000, 80.408963, 80.875933, 80.274317, 81.010578],
+    ])
+    low95, high95 = proportion_funnel_limits(PHE_AVERAGE, rows[:, 0], 0.95)
+    low998, high998 = proportion_funnel_limits(PHE_AVERAGE, rows[:, 0], 0.998)
+    got = 100 * np.column_stack([low95, high95, low998, high998])
+    assert got == pytest.approx(rows[:, 1:], abs=3e-6)
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "significance"),
+    [  # rows of PHEindicatormethods tests/testthat/testdata_funnel_prop_inputs.csv
+        (35078.488, 41980, "High (0.001)"),
+        (24803.6256, 31824, "Low (0.001)"),
+        (50050.7443, 61921, "Not significant"),
+        (26789.238, 33012, "High (0.025)"),
+        (30277.5312, 37828, "Low (0.025)"),
+        (14493.3552, 17964, "Not significant"),
+    ],
+)
+def test_proportion_funnel_significance_matches_phe(numerator, denominator, significance):
+    value = numerator / denominator
+    low95, high95 = proportion_funnel_limits(PHE_AVERAGE, denominator, 0.95)
+    low998, high998 = proportion_funnel_limits(PHE_AVERAGE, denominator, 0.998)
+    got = ("Low (0.001)" if value < low998 else "Low (0.025)" if value < low95 else
+           "High (0.001)" if value > high998 else "High (0.025)" if value > high95 else "Not significant")
+    assert got == significance
+
+
+def test_proportion_funnel_limits_by_hand_and_vectorised():
+    # average 0.2, n = 100: 0.2 ∓ 1.959964 × √(0.2 × 0.8 / 100) = 0.2 ∓ 0.0783986
+    lower, upper = proportion_funnel_limits(0.2, np.array([100, 4]), 0.95)
+    assert lower[0] == pytest.approx(0.2 - 1.959963984540054 * 0.04, abs=1e-12)
+    assert upper[0] == pytest.approx(0.2 + 1.959963984540054 * 0.04, abs=1e-12)
+    assert lower[1] == 0.0  # 0.2 − 0.392 is clipped to 0, as calculate_funnel_limits clips to 0-100%
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.998])
+@pytest.mark.parametrize("count", [1, 2, 9, 10, 57, 400])
+def test_ratio_funnel_limits_pass_through_the_exact_poisson_points(count, confidence):
+    tail = (1 - confidence) / 2
+    # Lower line: at E where P(X <= count | E) = tail, `count` is the lowest count not flagged.
+    e_low = brentq(lambda e: sps.poisson.cdf(count, e) - tail, 1e-9, 10 * count + 50)
+    # Upper line: at E where P(X >= count | E) = tail.
+    e_high = brentq(lambda e: sps.poisson.sf(count - 1, e) - tail, 1e-12, 10 * count + 50)
+    lower, _ = ratio_funnel_limits(e_low, confidence)
+    _, upper = ratio_funnel_limits(e_high, confidence)
+    assert lower == pytest.approx(count / e_low, rel=1e-9)
+    assert upper == pytest.approx(count / e_high, rel=1e-9)
+
+
+def test_ratio_funnel_limits_match_phe_test_outputs():
+    # PHEindicatormethods tests/testthat/testdata_funnel_ratio_outputs.csv: Observed_events,
+    # lower_2s_exp_events, lower_2s_isr, upper_2s_exp_events, upper_2s_isr, lower_3s_exp_events,
+    # lower_3s_isr, upper_3s_exp_events, upper_3s_isr (isr = ratio x 100). PHE bisects v = E/(1 + o + E)
+    # to 1e-7, so its E (and the ratio at it) is off by up to about 1e-5 relative when E is tiny.
+    rows = np.array([
+        [1, 5.571644585, 17.94802207, 0.025317898, 3949.774946, 9.233410143, 10.83023482, 0.001000547, 99945.32721],
+        [10, 18.39035799, 54.3763205, 4.795387629, 208.5337156, 24.13397235, 41.43536693, 2.960519925, 337.778507],
+        [100, 121.6268111, 82.21871402, 81.36400699, 122.9044681, 134.9243187, 74.11562345, 71.92139974, 139.0406755],
+        [716, 770.4222128, 92.93605352, 664.5083011, 107.7488421, 802.60414, 89.20960712, 636.1521174, 112.5516964],
+    ])
+    for (e_col, r_col, confidence, side) in [(1, 2, 0.95, 0), (3, 4, 0.95, 1), (5, 6, 0.998, 0), (7, 8, 0.998, 1)]:
+        limits = ratio_funnel_limits(rows[:, e_col], confidence)[side]
+        assert 100 * limits == pytest.approx(rows[:, r_col], rel=1e-5)
+
+
+def test_ratio_funnel_lower_limit_is_zero_where_no_count_is_low():
+    # With E below -ln(0.025) = 3.689 even 0 events lie inside the 95% funnel.
+    lower, upper = ratio_funnel_limits(np.array([1.0, 3.6]), 0.95)
+    assert (lower == 0).all() and (upper > 1).all()
+
+
+@pytest.mark.parametrize(
+    ("observed", "expected", "confidence", "limits"),
+    [
+        (65, 50.0, 0.95, (50.163187710459, 82.849138545940)),  # Byar's check value of METHODS.md
+        (1045, 1000.0, 0.998, (947.940703561037, 1148.806160988033)),
+        (5, 2.5, 0.95, (1.623486390118420, 11.668332079322669)),  # exact check value (rate 5 per 100)
+        (0, 4.0, 0.95, (0.0, -math.log(0.025))),  # exact upper for 0 events: χ²(0.975, 2)/2 = −ln(0.025)
+    ],
+)
+def test_standardised_ratio_is_the_count_interval_over_expected(observed, expected, confidence, limits):
+    ratio, lower, upper = standardised_ratio(observed, expected, confidence)
+    assert ratio == pytest.approx(observed / expected, abs=TOL)
+    assert lower == pytest.approx(limits[0] / expected, abs=TOL)
+    assert upper == pytest.approx(limits[1] / expected, abs=TOL)
+
+
+def test_standardised_ratio_byar_by_hand_vectorised():
+    z = 1.959963984540054
+    ratio, lower, upper = standardised_ratio(np.array([10, 3]), np.array([8.0, 6.0]))
+    assert ratio == pytest.approx([1.25, 0.5], abs=TOL)
+    assert lower[0] == pytest.approx(10 * (1 - 1 / 90 - z / (3 * math.sqrt(10))) ** 3 / 8, abs=TOL)
+    assert upper[0] == pytest.approx(11 * (1 - 1 / 99 + z / (3 * math.sqrt(11))) ** 3 / 8, abs=TOL)
+    assert upper[1] == pytest.approx(sps.chi2.ppf(0.975, 8) / 2 / 6, abs=TOL)  # exact below 10
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: proportion_funnel_limits(1.2, 10), "average must be a proportion"),
+        (lambda: proportion_funnel_limits(0.5, 0), "n must be greater than 0"),
+        (lambda: ratio_funnel_limits(0.0), "expected must be greater than 0"),
+        (lambda: ratio_funnel_limits(5.0, confidence=1.0), "confidence must lie strictly between 0 and 1"),
+        (lambda: standardised_ratio(-1, 2.0), "observed must not be negative"),
+        (lambda: standardised_ratio(3, 0.0), "expected must be greater than 0"),
+    ],
+)
+def test_funnel_and_ratio_bad_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
