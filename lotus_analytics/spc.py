@@ -131,7 +131,7 @@ def describe(result: pd.DataFrame, improvement_direction: Direction, *, what: st
     """One plain-English line reading the chart at its latest point, e.g.
 
     "Special cause improvement since October 2024: median working days to triage has been below the mean for
-    7 or more points in a row (latest 3.2 working days; mean 5.1, process limits 1.9 to 8.3)."
+    7 or more points in a row (latest 3.2 working days; mean 5.1 working days, process limits 1.9 to 8.3)."
     The run of special cause is traced back within the latest rebase group; a date index names months,
     any other index names 1-based positions ("point 14").
     """
@@ -154,6 +154,13 @@ def describe(result: pd.DataFrame, improvement_direction: Direction, *, what: st
     start = int(different[-1]) + 1 if different.size else 0
     return (f"{POINT_TYPE_WORDS[last['point_type']]} since {_when(result.index, offset + start)}: {what} "
             f"{RULE_PREDICATES[last['special_cause_type']]} (latest {_with_unit(last['value'], unit)}; {limits}).")
+
+
+def point_labels(index: pd.Index) -> list[str]:
+    """Each point for a reader: its month ("October 2024") on a date index, else its 1-based position ("Point 14")."""
+    if _is_dated(index):
+        return list(index.strftime("%B %Y"))
+    return [f"Point {i + 1}" for i in range(len(index))]
 
 
 def _check_options(improvement_direction: str, fix_after_n_points: int | None) -> None:
@@ -347,7 +354,5 @@ def _limits_text(last: pd.Series, unit: str | None) -> str:
 
 
 def _when(index: pd.Index, position: int) -> str:
-    """A point for a reader: its month for a date index, else its 1-based position."""
-    if _is_dated(index):
-        return index[position].strftime("%B %Y")
-    return f"point {position + 1}"
+    """A point named inside a sentence: "October 2024" or "point 14"."""
+    return point_labels(index)[position].replace("Point", "point")
