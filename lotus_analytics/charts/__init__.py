@@ -10,5 +10,7 @@ charts; `base` holds the style and the SVG renderer.
 
 from lotus_analytics.charts.base import numeric, styled, to_svg
 from lotus_analytics.charts.measures import likelihood_chart, overdue_chart, timeliness_chart
+from lotus_analytics.charts.spc import assurance_icon_svg, spc_chart, spc_table, variation_icon_svg
 
-__all__ = ["likelihood_chart", "numeric", "overdue_chart", "styled", "timeliness_chart", "to_svg"]
+__all__ = ["assurance_icon_svg", "likelihood_chart", "numeric", "overdue_chart", "spc_chart", "spc_table", "styled",
+           "timeliness_chart", "to_svg", "variation_icon_svg"]
