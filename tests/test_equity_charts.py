@@ -138,17 +138,34 @@ def test_km_steps_intervals_and_numbers_at_risk():
     assert "• Black at day 20: fewer than 8 cases" in _texts(svg)
 
 
-def test_heatmap_pale_star_cells_and_counts():
-    table = pd.DataFrame({"group": ["White"] * 4 + ["Black"] * 4, "risk_level": ["low", "moderate", "high", "extreme"] * 2,
-                          "count": [120, 60, 20, "*", 80, 70, 30, "*"], "percentage": [60, 30, 10, "*", 44, 39, 17, "*"],
-                          "lower": [53, 24, 6, "*", 36, 31, 11, "*"], "upper": [66, 37, 15, "*", 52, 47, 24, "*"],
-                          "note": ["", "", "", "* = fewer than 8 cases"] * 2})
+def test_heatmap_of_one_domain_pale_star_cells_and_counts():
+    # consistency.risk_level_distribution's shape, published: one row per domain x group
+    table = pd.DataFrame({
+        "domain": ["all domains", "all domains", "clinical"], "group": ["White", "Black", "White"],
+        "low": [120, 80, 50], "moderate": [60, 70, 20], "high": [20, 30, 10], "extreme": ["*", "*", 0],
+        "pct_low": [60.0, 44.0, 62.5], "pct_moderate": [30.0, 39.0, 25.0], "pct_high": [10.0, 17.0, 12.5],
+        "pct_extreme": ["*", "*", 0.0], "note": ["* = fewer than 8 cases"] * 2 + [""],
+    })
     svg = to_svg(heatmap_chart(table, title="Risk level"))
     labels = _labels(svg)
-    assert labels[0].startswith("Heat map of the triage risk level (columns: low, moderate, high, extreme)")
+    assert labels[0].startswith("Heat map of the triage risk level (columns: low, moderate, high, extreme) for each "
+                                "group (rows), concern domain: all domains")
     assert labels[0].endswith("2 cell(s) not published, shown as *.")
-    assert _marks(svg, "rect mark") == 8  # six shaded cells and two pale ones
+    assert _marks(svg, "rect mark") == 8  # six shaded cells and two pale ones; the clinical row is not drawn
     assert "Triage risk level: extreme; group: Black" in labels  # a pale cell: no percentage
+    assert "Triage risk level: moderate; group: Black; % of the group's cases: 39" in labels
     texts = _texts(svg)
-    assert texts.count("*") == 2 and "120" in texts and "60% (53–66%)" in texts
+    assert texts.count("*") == 2 and "120" in texts and "60%" in texts and "50" not in texts
     assert "• * cells: * = fewer than 8 cases" in texts
+    clinical = to_svg(heatmap_chart(table, title="Risk level", domain="clinical"))
+    assert "0%" in _texts(clinical) and _marks(clinical, "rect mark") == 4  # a real zero is a shaded cell
+
+
+def test_cascade_of_a_progression_table_uses_the_ratio_interval_and_skips_the_reference():
+    # progression tables carry the proportion's interval in lower/upper and the ratio's in ratio_lower/ratio_upper
+    table = pd.DataFrame({"transition": ["triage → PAG"] * 2, "group": ["White", "Black"], "reference": "White",
+                          "proportion": [0.4, 0.6], "lower": [0.35, 0.5], "upper": [0.45, 0.7],
+                          "ratio": [None, 1.5], "ratio_lower": [None, 1.2], "ratio_upper": [None, 1.9]})
+    svg = to_svg(cascade_chart(table, title="Progression"))
+    assert "transition: triage → PAG; lower: 1.2; upper: 1.9; group: Black" in _labels(svg)
+    assert _marks(svg, "point") == 1 and "Not shown:" not in _texts(svg)

@@ -34,6 +34,7 @@ NHS_ORANGE = "#ED8B00"
 # NHS identity colours for up to eight groups, in order.
 GROUP_COLOURS = [NHS_BLUE, NHS_ORANGE, "#009639", "#7C2855", NHS_DARK_GREY, "#00A499", "#330072", "#AE2573"]
 NOT_PUBLISHED = "not published"
+ALL_DOMAINS = "all domains"  # consistency.ALL_DOMAINS: the row of every concern domain together
 AT_RISK_STEPS = (7, 14, 30, 60, 90, 180, 365, 730)  # days between at-risk columns; the first giving <= 8 columns
 
 
@@ -82,12 +83,17 @@ def _group_colour(groups: Sequence[str]) -> alt.Color:
 
 
 def _ratios(table: pd.DataFrame, hidden_note: str | None, *keys: str) -> pd.DataFrame:
-    """The ratio columns as numbers beside the key columns, with each row's hidden reason."""
-    data = table[list(keys)].astype(str).copy()
-    for column in ("ratio", "lower", "upper"):
-        data[column] = numeric(table[column])
-    data["reason"] = _reasons(table, hidden_note)
-    return data
+    """Key columns, the ratio and its interval as numbers, and each row's hidden reason; the reference
+    group's own row (ratio 1 by definition) left out.
+
+    The interval is ratio_lower/ratio_upper when the table has them (progression tables, whose
+    lower/upper belong to the proportion), else lower/upper.
+    """
+    bounds = ("ratio_lower", "ratio_upper") if "ratio_lower" in table else ("lower", "upper")
+    data = table[list(keys)].astype(str).assign(
+        ratio=numeric(table["ratio"]), lower=numeric(table[bounds[0]]), upper=numeric(table[bounds[1]]),
+        reason=_reasons(table, hidden_note))
+    return data[table["group"] != table["reference"]] if "reference" in table else data
 
 
 @dataclass(frozen=True)
@@ -293,27 +299,36 @@ def km_chart(curve: pd.DataFrame, *, title: str, hidden_note: str | None = None)
     return styled(_with_footnote(plot, notes), title, description)
 
 
-def heatmap_chart(table: pd.DataFrame, *, title: str, hidden_note: str | None = None) -> alt.TopLevelMixin:
-    """Triage risk-level heat map: rows are groups, columns risk levels, colour the row percentage.
+def _risk_cells(table: pd.DataFrame, hidden_note: str | None) -> pd.DataFrame:
+    """The wide risk-level table (one row per group) as one row per group x level: count, percentage, reason."""
+    reasons = _reasons(table, hidden_note)
+    frames = [pd.DataFrame({"group": table["group"].astype(str), "risk_level": level,
+                            "count": table[level].astype(str), "percentage": numeric(table[f"pct_{level}"]),
+                            "reason": reasons})
+              for level in RISK_LEVELS]
+    return pd.concat(frames, ignore_index=True)
 
-    Columns: group, risk_level, count, percentage (of the group's row, 0-100), and optionally lower
-    and upper (the percentage's interval, written in the cell). A cell not published is pale with "*".
+
+def heatmap_chart(
+    table: pd.DataFrame, *, title: str, domain: str = ALL_DOMAINS, hidden_note: str | None = None
+) -> alt.TopLevelMixin:
+    """Triage risk-level heat map of one concern domain: rows are groups, columns the risk levels.
+
+    Draws a consistency.risk_level_distribution table (columns group, low, moderate, high, extreme and
+    pct_low ... pct_extreme, 0-100 of the row), keeping the rows of `domain` when it has a domain column.
+    Shading is the row percentage, the text the count and the percentage; a cell not published is pale
+    with "*". The table carries no interval: the risk_level_association odds ratios give them.
     """
-    data = table[["group", "risk_level"]].astype(str).assign(
-        percentage=numeric(table["percentage"]), count=table["count"].astype(str),
-        reason=_reasons(table, hidden_note))
+    rows = table[table["domain"] == domain] if "domain" in table else table
+    data = _risk_cells(rows, hidden_note)
     data["hidden"] = data["percentage"].isna() | data["count"].eq(SUPPRESSED)
     data["label"] = np.where(data["hidden"], SUPPRESSED, data["count"])
-    if {"lower", "upper"} <= set(table.columns):
-        interval = numeric(table["lower"]).map("{:.0f}".format) + "–" + numeric(table["upper"]).map("{:.0f}".format) + "%"
-        data["detail"] = np.where(data["hidden"] | interval.str.contains("nan"), "",
-                                  data["percentage"].map("{:.0f}%".format) + " (" + interval + ")")
-    else:
-        data["detail"] = np.where(data["hidden"], "", data["percentage"].map("{:.0f}%".format))
+    data["detail"] = np.where(data["hidden"], "", data["percentage"].map("{:.0f}%".format))
     data["dark"] = data["percentage"].fillna(0) > 50
-    levels = [level for level in RISK_LEVELS if level in set(data["risk_level"])]
-    x = alt.X("risk_level:N", title="Triage risk level", scale=alt.Scale(domain=levels), axis=alt.Axis(labelAngle=0, orient="top"))
-    y = alt.Y("group:N", title=None, scale=alt.Scale(domain=list(dict.fromkeys(data["group"]))), axis=alt.Axis(labelLimit=220))
+    groups = list(dict.fromkeys(data["group"]))
+    x = alt.X("risk_level:N", title="Triage risk level", scale=alt.Scale(domain=list(RISK_LEVELS)),
+              axis=alt.Axis(labelAngle=0, orient="top"))
+    y = alt.Y("group:N", title=None, scale=alt.Scale(domain=groups), axis=alt.Axis(labelLimit=220))
     cells = alt.Chart(data[~data["hidden"]]).mark_rect(stroke="white").encode(
         x=x, y=y, color=alt.Color("percentage:Q", title="% of the group's cases",
                                   scale=alt.Scale(domain=[0, 100], range=["#DCE8F5", NHS_DARK_BLUE])))
@@ -321,14 +336,14 @@ def heatmap_chart(table: pd.DataFrame, *, title: str, hidden_note: str | None = 
     text_colour = alt.condition("datum.dark", alt.value("white"), alt.value(NHS_DARK_GREY))
     counts = alt.Chart(data).mark_text(baseline="bottom", dy=-1, fontWeight="bold").encode(
         x=x, y=y, text="label:N", color=text_colour)
-    detail = alt.Chart(data).mark_text(baseline="top", dy=2, fontSize=10).encode(x=x, y=y, text="detail:N",
-                                                                                 color=text_colour)
-    rows = data["group"].nunique()
+    detail = alt.Chart(data).mark_text(baseline="top", dy=2, fontSize=10).encode(
+        x=x, y=y, text="detail:N", color=text_colour)
     description = (
-        "Heat map of the triage risk level (columns: " + ", ".join(levels) + ") for each group (rows); shading is "
-        "the percentage of the group's cases at that level and each cell gives the number of cases."
-        + (f" {int(data['hidden'].sum())} cell(s) not published, shown as *." if data["hidden"].any() else "")
+        f"Heat map of the triage risk level (columns: {', '.join(RISK_LEVELS)}) for each group (rows), concern "
+        f"domain: {domain}; shading is the percentage of the group's cases at that level and each cell gives the "
+        "number of cases." + (f" {int(data['hidden'].sum())} cell(s) not published, shown as *."
+                              if data["hidden"].any() else "")
     )
-    chart = alt.layer(cells, pale, counts, detail).properties(width=WIDTH, height=44 * rows)
+    chart = alt.layer(cells, pale, counts, detail).properties(width=WIDTH, height=44 * len(groups))
     notes = [f"* cells: {reason}" for reason in data.loc[data["hidden"], "reason"]]
     return styled(_with_footnote(chart, notes), title, description)
