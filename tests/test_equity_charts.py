@@ -121,7 +121,7 @@ def _km_curve() -> pd.DataFrame:
     rows = [("White", 0, 1.0, 1.0, 1.0, 4), ("White", 10, 0.75, 0.4, 0.9, 4), ("White", 40, 0.5, 0.2, 0.8, 3),
             ("White", 200, 0.5, 0.2, 0.8, 2), ("White", 400, 0.0, 0.0, 0.0, 1),
             ("Black", 0, 1.0, 1.0, 1.0, 3), ("Black", 20, "*", "*", "*", 3), ("Black", 30, 0.33, 0.1, 0.7, 2),
-            ("Black", 500, 0.0, 0.0, 0.0, 1)]
+            ("Black", 500, 0.0, 0.0, 0.0, 1.0)]  # a float count is still written as a whole number
     return pd.DataFrame(rows, columns=["group", "time", "survival", "lower", "upper", "at_risk"])
 
 

@@ -57,6 +57,12 @@ def _with_footnote(chart: alt.TopLevelMixin, lines: Sequence[str]) -> alt.TopLev
     return alt.vconcat(chart, note, spacing=16)
 
 
+def _count_text(column: pd.Series) -> pd.Series:
+    """Published counts as text: whole numbers without decimals, "*" (or anything else) as it is."""
+    number = numeric(column)
+    return column.astype(str).where(number.isna(), number.map("{:.0f}".format))
+
+
 def _hidden_lines(labels: pd.Series, hidden: pd.Series, reasons: pd.Series) -> list[str]:
     """"label: reason" for each hidden row."""
     return [f"{label}: {reason}" for label, reason in zip(labels[hidden], reasons[hidden])]
@@ -262,7 +268,7 @@ def km_chart(curve: pd.DataFrame, *, title: str, hidden_note: str | None = None)
     """
     data = curve[["group"]].astype(str).assign(
         time_n=numeric(curve["time"]), survival=numeric(curve["survival"]), lower=numeric(curve["lower"]),
-        upper=numeric(curve["upper"]), at_risk=curve["at_risk"].astype(str), reason=_reasons(curve, hidden_note))
+        upper=numeric(curve["upper"]), at_risk=_count_text(curve["at_risk"]), reason=_reasons(curve, hidden_note))
     groups = list(dict.fromkeys(data["group"]))
     data = data.sort_values(["group", "time_n"], key=lambda c: c.map(groups.index) if c.name == "group" else c,
                             kind="stable")
@@ -303,7 +309,7 @@ def _risk_cells(table: pd.DataFrame, hidden_note: str | None) -> pd.DataFrame:
     """The wide risk-level table (one row per group) as one row per group x level: count, percentage, reason."""
     reasons = _reasons(table, hidden_note)
     frames = [pd.DataFrame({"group": table["group"].astype(str), "risk_level": level,
-                            "count": table[level].astype(str), "percentage": numeric(table[f"pct_{level}"]),
+                            "count": _count_text(table[level]), "percentage": numeric(table[f"pct_{level}"]),
                             "reason": reasons})
               for level in RISK_LEVELS]
     return pd.concat(frames, ignore_index=True)
