@@ -1,88 +1,325 @@
-"""T1 timeliness: concern received → triage completed, in working days (METHODS.md §1).
+"""Timeliness T1-T4 of METHODS.md §1 by month or financial quarter, and their monthly series for SPC.
 
-Counting rule (DATA_MODEL.md "Working days"): Monday-Friday days that are not England and Wales
-bank holidays, after `date_received` up to and including `date_triaged` (same day = 0); calendar
-days are reported beside them. A case counts in the month or quarter in which its triage was
-completed. n, median, 90th percentile and % within target describe completed triages only: cases not
-yet triaged at a period's end are reported as `still_waiting` and are not in these statistics, so a
-long queue does not show in the median (METHODS.md §1: censored waits need Kaplan-Meier estimates).
+| id | clock starts | clock stops | unit |
+|---|---|---|---|
+| T1 | `date_received` | `date_triaged` | working days |
+| T2 | `date_triaged` | `date_first_pag` | working days |
+| T3 | the meeting | practitioner informed of its outcome | working days |
+| T4 | `date_received` | `date_closed` | calendar days |
+
+Working days (DATA_MODEL.md "Working days"): Monday-Friday days that are not England and Wales bank
+holidays, after the start date up to and including the end date (same day = 0); calendar days are
+reported beside them. A duration counts in the month or quarter in which its clock stopped. n, median,
+90th percentile and % within target describe completed durations only; cases on the clock at a
+period's end are counted in `still_waiting` and are not in these statistics, so a long queue does not
+show in the median (censored waits: the Kaplan-Meier measures of `survival`).
+
+T3 source: with the `updates` table, one duration per post-meeting outcome letter, `date_meeting` to
+`date_sent` (every meeting: triage, PAG, decision panel, hearing); without it, one per case,
+`date_outcome` (the decision on the outcome, made at the meeting that decided it) to
+`date_practitioner_informed`. The updates table records letters sent, not meetings still awaiting
+one, so T3 from updates has no `still_waiting` (missing).
 """
 
 from __future__ import annotations
 
-from typing import Literal, Sequence
+from dataclasses import dataclass
+from typing import Callable, Literal, Sequence
 
 import numpy as np
 import pandas as pd
 
-from lotus_analytics.periods import FinancialQuarter, month_labels, quarter_labels, quarter_range
+from lotus_analytics.periods import FinancialQuarter
 from lotus_analytics.workdays import working_days_between
 
 Period = Literal["month", "quarter"]
+Measure = Literal["T1", "T2", "T3", "T4"]
+WORKING, CALENDAR = "working days", "calendar days"
 PERCENTILE_DEFINITION = "linear interpolation between order statistics (Hyndman and Fan type 7)"
-T1_METHOD = (
-    "working days after received up to and including triaged, England and Wales bank holidays "
-    "excluded; n, median, 90th percentile and % within target are of the completed triages in the "
-    "period (counted in the period in which triage was completed); cases still waiting are counted in "
-    "still_waiting (received, not triaged and not closed at period end) and not in these statistics - see "
-    f"the Kaplan-Meier measures of the timeliness issue; percentiles by {PERCENTILE_DEFINITION}"
-)
-_LABELLERS = {"month": month_labels, "quarter": quarter_labels}
+OUTCOME_LETTER = "post_meeting_outcome"
+PERIODS = ("month", "quarter")
+_EPOCH_FY_QUARTER = FinancialQuarter(1970, 1).index  # quarter index of April-June 1970 (numpy month 3)
 
 
-def triage_durations(cases: pd.DataFrame, holidays: np.ndarray) -> pd.DataFrame:
-    """Per-case T1 durations: working and calendar days from received to triaged (NaN if not triaged)."""
-    out = cases[["case_id", "date_received", "date_triaged"]].copy()
-    out["working_days"] = working_days_between(cases["date_received"], cases["date_triaged"], holidays)
-    out["calendar_days"] = (cases["date_triaged"] - cases["date_received"]).dt.days.astype(float)
+@dataclass(frozen=True)
+class Stage:
+    """One timed stage: the cases columns that start and stop its clock, and how it is described."""
+
+    measure: str
+    start: str
+    end: str
+    unit: str
+    description: str
+    completed: str
+    """What one duration is, in the plural ("completed triages"), for the method text."""
+    waiting: str | None
+    """Who is in `still_waiting` at a period end, for the method text (None: not known)."""
+    queue: tuple[str, tuple[str, ...]] | None = None
+    """(column, values): only cases with one of these values wait for the stage (None: every case started)."""
+
+
+STAGES: dict[str, Stage] = {
+    "T1": Stage("T1", "date_received", "date_triaged", WORKING, "received to triaged", "completed triages",
+                "received, not triaged and not closed at period end"),
+    "T2": Stage("T2", "date_triaged", "date_first_pag", WORKING, "triaged to first PAG", "first PAG discussions",
+                "triaged to PAG (triage_outcome to_pag or to_pag_urgent), no PAG yet and not closed at period end",
+                queue=("triage_outcome", ("to_pag", "to_pag_urgent"))),
+    "T3": Stage("T3", "date_outcome", "date_practitioner_informed", WORKING,
+                "outcome decided (date_outcome, the meeting that decided it) to practitioner informed",
+                "practitioners informed", "outcome decided, practitioner not informed and case not closed at period end"),
+    "T4": Stage("T4", "date_received", "date_closed", CALENDAR, "received to closed", "closures",
+                "received and not closed at period end (the open caseload)"),
+}
+T3_FROM_UPDATES = Stage(
+    "T3", "date_meeting", "date_sent", WORKING,
+    "meeting to practitioner informed of its outcome (date_meeting to date_sent of each post_meeting_outcome "
+    "update, one per meeting)", "outcome letters sent", None)
+
+
+def method_text(stage: Stage) -> str:
+    """The method column of a stage's table."""
+    counting = (
+        f"working days after {stage.start} up to and including {stage.end}, England and Wales bank holidays excluded"
+        if stage.unit == WORKING else f"calendar days from {stage.start} to {stage.end}"
+    )
+    waiting = stage.waiting or "not known (the updates table records letters sent, not meetings still awaiting one)"
+    return (
+        f"{stage.measure} {stage.description}: {counting}; n, median, 90th percentile and % within target are of the "
+        f"{stage.completed} in the period (counted in the period in which the clock stopped); still_waiting: "
+        f"{waiting}; cases still waiting are not in these statistics (time to closure allowing for open cases: "
+        f"Kaplan-Meier, survival.time_to_closure); percentiles by {PERCENTILE_DEFINITION}"
+    )
+
+
+def _days(values: pd.Series | np.ndarray) -> np.ndarray:
+    return np.asarray(values, dtype="datetime64[ns]").astype("datetime64[D]")
+
+
+def per_day(days: np.ndarray, of_days: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """`of_days` of each day (datetime64[D], no NaT), computed once per calendar day of their span.
+
+    Long columns hold few distinct days, so a lookup table beats a calendar computation per row.
+    """
+    if len(days) == 0:
+        return of_days(days)
+    first = days.min()
+    span = np.arange(first, days.max() + np.timedelta64(1, "D"))
+    return of_days(span)[(days - first).astype(np.int64)]
+
+
+def _period_index(days: np.ndarray, period: Period) -> np.ndarray:
+    """Consecutive integers for consecutive months (numpy month numbers) or financial quarters."""
+    months = per_day(days, lambda span: span.astype("datetime64[M]").astype(np.int64))
+    return months if period == "month" else (months - 3) // 3
+
+
+def _period_label(index: int, period: Period) -> str:
+    if period == "month":
+        return str(pd.Period(ordinal=index, freq="M"))
+    return FinancialQuarter.from_index(index + _EPOCH_FY_QUARTER).label
+
+
+def working_days(start: pd.Series | np.ndarray, end: pd.Series | np.ndarray, holidays: np.ndarray) -> np.ndarray:
+    """`workdays.working_days_between` for long columns (float; NaN where a date is missing).
+
+    The count is additive, (s, e] = (o, e] − (o, s], so it is counted once per calendar day of the
+    span from the earliest date o and each pair takes a difference (a million rows in milliseconds).
+    """
+    s, e = _days(start), _days(end)
+    known = ~(np.isnat(s) | np.isnat(e))
+    out = np.full(len(s), np.nan)
+    if known.any():
+        both = np.concatenate([s[known], e[known]])
+        after_first = per_day(both, lambda span: working_days_between(np.full(len(span), span[0]), span, holidays))
+        out[known] = after_first[known.sum():] - after_first[:known.sum()]
     return out
 
 
-def period_labels(dates: pd.Series, period: Period) -> pd.Series:
-    """Month or financial quarter label of each date (missing stays None)."""
-    return _LABELLERS[period](dates)
+def group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's group number and the groups' `by` values, sorted by each column in turn.
 
-
-def period_end(label: str, period: Period) -> pd.Timestamp:
-    """Last day of a month ("2026-07") or financial quarter ("2026/27 Q2") label."""
-    if period == "quarter":
-        return FinancialQuarter.parse(label).end
-    return pd.Period(label, freq="M").end_time.normalize()
-
-
-def _period_range(labels: pd.Series, period: Period) -> list[str]:
-    """Every period label from the earliest to the latest present (so empty periods show as 0)."""
-    present = labels.dropna()
-    if present.empty:
-        return []
-    if period == "month":
-        return [str(p) for p in pd.period_range(present.min(), present.max(), freq="M")]
-    return [q.label for q in quarter_range(FinancialQuarter.parse(present.min()), FinancialQuarter.parse(present.max()))]
-
-
-def _still_waiting(cases: pd.DataFrame, ends: pd.Series) -> np.ndarray:
-    """Cases received by each period end, neither triaged nor closed by then.
-
-    A case leaves the queue at its triage or closure, whichever is first (both are on or after
-    receipt), so waiting(end) = #received by end − #left by end.
+    A missing value is a group of its own (shown as None), sorted last. With no `by`, every row is
+    group 0 of one group. Vectorised: one hash factorisation per column.
     """
-    received = np.sort(cases["date_received"].to_numpy())
-    left = np.sort(cases[["date_triaged", "date_closed"]].min(axis=1).dropna().to_numpy())
-    end_values = ends.to_numpy()
-    return np.searchsorted(received, end_values, side="right") - np.searchsorted(left, end_values, side="right")
+    combined = np.zeros(len(frame), dtype=np.int64)
+    sorted_values = []
+    for column in by:
+        codes, values = pd.factorize(frame[column])
+        order = np.argsort(values.to_numpy(), kind="stable")
+        rank = np.empty(len(values) + 1, dtype=np.int64)
+        rank[order], rank[-1] = np.arange(len(values)), len(values)  # code -1 (missing) ranks last
+        combined = combined * (len(values) + 1) + rank[codes]
+        sorted_values.append(np.append(values.to_numpy(dtype=object)[order], None))
+    codes, present = pd.factorize(combined, sort=True)
+    keys, rest = {}, np.asarray(present)
+    for column, values in zip(reversed(by), reversed(sorted_values)):
+        keys[column] = values[rest % len(values)]
+        rest = rest // len(values)
+    return codes, pd.DataFrame({c: keys[c] for c in by}, index=range(len(present)))
 
 
-def _summarise(durations: pd.DataFrame, target: int) -> pd.DataFrame:
-    """n, median, 90th percentile and within-target counts per period of completed triages."""
-    done = durations.dropna(subset=["working_days"])
-    grouped = done.assign(within=done["working_days"] <= target).groupby("period")
+def grouped_quantiles(key: np.ndarray, values: np.ndarray, size: int, qs: Sequence[float]) -> np.ndarray:
+    """Type-7 quantiles (Hyndman and Fan; pandas' and numpy's default) of whole-number `values` per key 0..size-1.
+
+    One integer sort of key and value together; NaN for an empty key. Returns shape (len(qs), size).
+    """
+    out = np.full((len(qs), size), np.nan)
+    if len(values) == 0:
+        return out
+    whole = values.astype(np.int64)
+    low = whole.min()
+    width = int(whole.max() - low) + 1
+    ordered = np.sort(key.astype(np.int64) * width + (whole - low)) % width + low
+    n = np.bincount(key, minlength=size)
+    first = np.concatenate([[0], np.cumsum(n)[:-1]])
+    has = n > 0
+    for i, q in enumerate(qs):
+        h = (n[has] - 1) * q
+        below = np.floor(h).astype(np.int64)
+        above = np.minimum(below + 1, n[has] - 1)
+        lo, hi = ordered[first[has] + below], ordered[first[has] + above]
+        out[i, has] = lo + (h - below) * (hi - lo)
+    return out
+
+
+def check_columns(frame: pd.DataFrame, by: Sequence[str], what: str) -> None:
+    """Refuse a grouping column the table does not have."""
+    missing = [c for c in by if c not in frame.columns]
+    if missing:
+        raise ValueError(f"cases has no column {', '.join(missing)} to group {what} by")
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Completed durations of one stage: the case row (position in `cases`) and clock dates of each."""
+
+    stage: Stage
+    rows: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+    def length(self, holidays: np.ndarray) -> np.ndarray:
+        """Each duration in the stage's unit."""
+        return working_days(self.start, self.end, holidays) if self.stage.unit == WORKING else self.calendar_days()
+
+    def calendar_days(self) -> np.ndarray:
+        return (self.end - self.start).astype(np.int64).astype(float)
+
+
+def completed(cases: pd.DataFrame, measure: Measure, updates: pd.DataFrame | None = None) -> Durations:
+    """The completed durations of a stage (T3 from `updates` when given; see the module docstring)."""
+    if measure not in STAGES:
+        raise ValueError(f"measure must be one of {', '.join(STAGES)}, not {measure!r}")
+    if measure == "T3" and updates is not None:
+        letters = updates[(updates["update_type"].to_numpy() == OUTCOME_LETTER)
+                          & updates["date_meeting"].notna().to_numpy() & updates["date_sent"].notna().to_numpy()]
+        rows = pd.Index(cases["case_id"]).get_indexer(letters["case_id"])
+        known = rows >= 0  # letters of cases not in `cases` (another scope) are left out
+        return Durations(T3_FROM_UPDATES, rows[known], _days(letters["date_meeting"])[known],
+                         _days(letters["date_sent"])[known])
+    stage = STAGES[measure]
+    rows = np.flatnonzero(cases[stage.start].notna().to_numpy() & cases[stage.end].notna().to_numpy())
+    return Durations(stage, rows, _days(cases[stage.start])[rows], _days(cases[stage.end])[rows])
+
+
+def stage_durations(
+    cases: pd.DataFrame, measure: Measure, holidays: np.ndarray, updates: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Per completed duration: case_id, start, end, working_days and calendar_days (internal use only)."""
+    done = completed(cases, measure, updates)
     return pd.DataFrame({
-        "n": grouped.size(),
-        "median": grouped["working_days"].median(),
-        "p90": grouped["working_days"].quantile(0.9),
-        "median_calendar_days": grouped["calendar_days"].median(),
-        "within_target": grouped["within"].sum(),
+        "case_id": cases["case_id"].to_numpy()[done.rows],
+        "start": done.start.astype("datetime64[ns]"),
+        "end": done.end.astype("datetime64[ns]"),
+        "working_days": working_days(done.start, done.end, holidays),
+        "calendar_days": done.calendar_days(),
     })
+
+
+def _cumulative_by_period(groups: np.ndarray, days: np.ndarray, period: Period, first: int, n_periods: int,
+                          n_groups: int) -> np.ndarray:
+    """(groups × periods) count of dates on or before each period's end (dates before `first` count from it)."""
+    present = ~np.isnat(days)
+    index = np.maximum(_period_index(days[present], period) - first, 0)
+    inside = index < n_periods
+    key = groups[present][inside] * n_periods + index[inside]
+    counts = np.bincount(key, minlength=n_groups * n_periods).reshape(n_groups, n_periods)
+    return counts.cumsum(axis=1)
+
+
+def _still_waiting(cases: pd.DataFrame, stage: Stage, groups: np.ndarray, period: Period, first: int,
+                   n_periods: int, n_groups: int) -> np.ndarray:
+    """Cases on the stage's clock at each period end: started by then, neither stopped nor closed by then.
+
+    A case leaves the queue at the stage's end event or closure, whichever is first (both on or after
+    its start), so waiting(end) = #started by end − #left by end.
+    """
+    if stage.waiting is None:
+        return np.full(n_groups * n_periods, np.nan)
+    waits = cases[stage.start].notna().to_numpy()
+    if stage.queue:
+        waits &= cases[stage.queue[0]].isin(stage.queue[1]).to_numpy()
+    started = _days(cases[stage.start])[waits]
+    left = np.fmin(_days(cases[stage.end]), _days(cases["date_closed"]))[waits]
+    counts = [_cumulative_by_period(groups[waits], d, period, first, n_periods, n_groups) for d in (started, left)]
+    return (counts[0] - counts[1]).reshape(-1).astype(float)
+
+
+def _summary(key: np.ndarray, done: Durations, holidays: np.ndarray, target: int | None, size: int) -> pd.DataFrame:
+    """n, median, 90th percentile, calendar median and within-target count per key 0..size-1."""
+    length = done.length(holidays)
+    median, p90 = grouped_quantiles(key, length, size, (0.5, 0.9))
+    within = np.bincount(key, weights=length <= target, minlength=size) if target is not None else np.full(size, np.nan)
+    return pd.DataFrame({
+        "n": pd.array(np.bincount(key, minlength=size), dtype="Int64"),
+        "median": median,
+        "p90": p90,
+        "median_calendar_days": grouped_quantiles(key, done.calendar_days(), size, (0.5,))[0],
+        "within_target": pd.array(within, dtype="Int64"),
+    })
+
+
+def stage_timeliness(
+    cases: pd.DataFrame,
+    *,
+    measure: Measure,
+    period: Period,
+    target: int | None,
+    holidays: np.ndarray,
+    by: Sequence[str] = (),
+    updates: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """T1-T4 by month or financial quarter in which the clock stopped (× `by` groups of cases).
+
+    Columns: measure, period_type, period, *by, n, median, p90, median_calendar_days, within_target,
+    pct_within_target (0-100), still_waiting, target, unit, method. `target` None (T4: monitor only)
+    leaves within_target, pct_within_target and target missing. Every group of `cases` gets every
+    period from the first to the last with a completed duration (n = 0 and NaN statistics where none);
+    no completed duration gives an empty table. A missing `by` value is a group of its own.
+    """
+    if period not in PERIODS:
+        raise ValueError(f"period must be 'month' or 'quarter', not {period!r}")
+    check_columns(cases, by, measure)
+    done = completed(cases, measure, updates)
+    groups, keys = group_codes(cases, by)
+    columns = ["measure", "period_type", "period", *by, "n", "median", "p90", "median_calendar_days",
+               "within_target", "pct_within_target", "still_waiting", "target", "unit", "method"]
+    if len(done.rows) == 0:
+        return pd.DataFrame(columns=columns)
+    index = _period_index(done.end, period)
+    first, n_periods, n_groups = int(index.min()), int(index.max() - index.min()) + 1, len(keys)
+    key = groups[done.rows] * n_periods + (index - first)
+    out = _summary(key, done, holidays, target, n_groups * n_periods)
+    out["still_waiting"] = pd.array(
+        _still_waiting(cases, done.stage, groups, period, first, n_periods, n_groups), dtype="Int64")
+    n = out["n"].astype(float)
+    out["pct_within_target"] = 100 * out["within_target"].astype(float) / n.where(n > 0)
+    out["period"] = np.tile([_period_label(first + i, period) for i in range(n_periods)], n_groups)
+    for column in by:
+        out[column] = np.repeat(keys[column].to_numpy(), n_periods)
+    out = out.assign(measure=measure, period_type=period, target=pd.array([target] * len(out), dtype="Int64"),
+                     unit=done.stage.unit, method=method_text(done.stage))
+    return out.reindex(columns=columns)
 
 
 def triage_timeliness(
@@ -93,36 +330,45 @@ def triage_timeliness(
     holidays: np.ndarray,
     by: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """T1 by month or financial quarter of triage completion (× `by` groups), one row per period.
+    """T1 by month or financial quarter of triage completion: `stage_timeliness` with measure "T1"."""
+    return stage_timeliness(cases, measure="T1", period=period, target=target_working_days, holidays=holidays, by=by)
 
-    Columns: measure, period_type, period, *by, n, median, p90, median_calendar_days, within_target,
-    pct_within_target (0-100), still_waiting, target, unit, method. Periods run from the first to the
-    last month/quarter with a completed triage; periods with none have n = 0 and NaN statistics.
+
+def _month_number(day: pd.Timestamp | str | np.datetime64) -> int:
+    """Numpy month number (months since January 1970) of a day."""
+    return int(np.datetime64(pd.Timestamp(day).date(), "M").astype(np.int64))
+
+
+def monthly_series(
+    cases: pd.DataFrame,
+    *,
+    holidays: np.ndarray,
+    updates: pd.DataFrame | None = None,
+    start: pd.Timestamp | str | None = None,
+    end: pd.Timestamp | str | None = None,
+) -> pd.DataFrame:
+    """Monthly series for SPC charts, indexed by month start (DatetimeIndex named "month").
+
+    Columns: new_concerns (cases received in the month), then t1_median, t1_n ... t4_median, t4_n: the
+    median (in the measure's unit) and number of the durations whose clock stopped in the month (T3
+    from `updates` when given). Every month from `start` (default: the first month a case was
+    received) to `end` (default: the last month with a receipt or a stopped clock - it may be
+    incomplete: cut it before charting) is present: 0 concerns and n, NaN median where none.
     """
-    if period not in _LABELLERS:
-        raise ValueError(f"period must be 'month' or 'quarter', not {period!r}")
-    missing = [c for c in by if c not in cases.columns]
-    if missing:
-        raise ValueError(f"cases has no column {', '.join(missing)} to group T1 by")
-    labels = period_labels(cases["date_triaged"], period)
-    periods = _period_range(labels, period)
-    ends = pd.Series([period_end(p, period) for p in periods], dtype="datetime64[ns]")
-    durations = triage_durations(cases, holidays).assign(period=labels)
-    groups = cases.groupby(list(by), dropna=False, sort=True) if by else [((), cases)]
-    frames = []
-    for key, members in groups:
-        summary = _summarise(durations.loc[members.index], target_working_days).reindex(periods)
-        summary["n"] = summary["n"].fillna(0).astype("Int64")
-        summary["within_target"] = summary["within_target"].fillna(0).astype("Int64")
-        summary["still_waiting"] = pd.array(_still_waiting(members, ends), dtype="Int64")
-        summary = summary.rename_axis("period").reset_index()
-        for column, value in zip(by, key if isinstance(key, tuple) else (key,)):
-            summary[column] = value
-        frames.append(summary)
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["period", *by, "n", "within_target"])
-    n = out["n"].astype(float)
-    out["pct_within_target"] = 100 * out["within_target"].astype(float) / n.where(n > 0)
-    out = out.assign(measure="T1", period_type=period, target=target_working_days, unit="working days", method=T1_METHOD)
-    columns = ["measure", "period_type", "period", *by, "n", "median", "p90", "median_calendar_days",
-               "within_target", "pct_within_target", "still_waiting", "target", "unit", "method"]
-    return out.reindex(columns=columns)
+    received = _days(cases["date_received"])
+    received = received[~np.isnat(received)]
+    series = {m: completed(cases, m, updates) for m in STAGES}
+    stopped = np.concatenate([received, *(d.end for d in series.values())])
+    first = _month_number(start) if start is not None else _month_number(received.min()) if len(received) else 0
+    last = _month_number(end) if end is not None else _month_number(stopped.max()) if len(stopped) else -1
+    n_months = max(last - first + 1, 0)
+    months = np.arange(first, first + n_months).astype("datetime64[M]").astype("datetime64[ns]")
+    out = pd.DataFrame(index=pd.DatetimeIndex(months, name="month"))
+    month = _period_index(received, "month") - first
+    out["new_concerns"] = np.bincount(month[(month >= 0) & (month < n_months)], minlength=n_months)
+    for measure, done in series.items():
+        month = _period_index(done.end, "month") - first
+        inside = (month >= 0) & (month < n_months)
+        out[f"{measure.lower()}_median"] = grouped_quantiles(month[inside], done.length(holidays)[inside], n_months, (0.5,))[0]
+        out[f"{measure.lower()}_n"] = np.bincount(month[inside], minlength=n_months)
+    return out
