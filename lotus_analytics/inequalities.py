@@ -4,7 +4,9 @@ WRES indicator 3 form: the rate of cases received in a rolling window per headco
 divided by the same rate in the reference group, with a Katz log interval, Fisher's exact p-value
 and the 0.80-1.25 "no adverse impact" band (four-fifths rule). Dimensions, their source columns,
 groupings and group order come from schema.DIMENSIONS. Not-stated values are left out of the ratios
-and reported on their own by `not_stated_share`, never merged or silently dropped.
+and reported on their own by `not_stated_share`, never merged or silently dropped. `entry_trend`
+recomputes the ratio over the rolling window ending at each of the last quarters, for a chart.
+`compare_groups` and `versus_reference` are shared with the progression measure.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ import numpy as np
 import pandas as pd
 
 from lotus_analytics import schema
-from lotus_analytics.periods import Window, fy_start_of
+from lotus_analytics.periods import FinancialQuarter, Window, fy_start_of, rolling_window
 from lotus_analytics.stats import fisher_exact_p, risk_ratio
 
-DEMOGRAPHIC_COLUMNS = tuple(dict.fromkeys(d.column for d in schema.DIMENSIONS.values()))
+DEMOGRAPHIC_COLUMNS = tuple(dict.fromkeys(c for d in schema.DIMENSIONS.values() for c in d.columns))
 BY_COLUMNS = ("region", "icb_code", "profession")
 MISSING = "missing"
+NOT_CALCULABLE = "not calculable"
+NO_DENOMINATOR = "no denominator"
 RATE_UNIT = "cases per 1,000 headcount over the window"
 ENTRY_METHOD = "Katz log interval; Fisher exact p; WRES indicator 3 form"
 EVENTS_RULE = (
@@ -32,85 +36,228 @@ HEADCOUNT_RULE = (
     "denominator = headcount at 31 March of each financial year the window touches, weighted by the "
     "number of the window's quarters in that year (e.g. 2, 4 and 2 of 8), rounded to whole people; a "
     "value (e.g. an ethnic code) with no headcount for a year (e.g. the current one) takes its latest "
-    "earlier year's"
+    "earlier year's; 'no denominator' where the workforce has no table for the dimension's columns "
+    "(e.g. no ethnicity x place of qualification cells) or no headcount year at or before the window's first"
 )
+ENTRY_COLUMNS = [
+    "group", "reference", "events", "headcount", "rate", "ref_events", "ref_headcount", "ref_rate", "ratio",
+    "lower", "upper", "fisher_p", "verdict", "band", "window", "financial_years", "confidence", "rate_unit", "method",
+]
 
 
-def _check_dimension(dimension: str, by: Sequence[str]) -> schema.Dimension:
-    """The schema definition of `dimension`, once it and the `by` columns are known to be allowed."""
+def check_dimension(dimension: str, by: Sequence[str], reference: str | None = None) -> schema.Dimension:
+    """The schema definition of `dimension`, once it, the `by` columns and the reference group are known to be allowed."""
     if dimension not in schema.DIMENSIONS:
         raise ValueError(f"dimension must be one of {', '.join(schema.DIMENSIONS)}, not {dimension!r}")
     wrong = [c for c in by if c not in BY_COLUMNS]
     if wrong:
-        raise ValueError(f"relative likelihood can be split by {', '.join(BY_COLUMNS)} only, not {', '.join(wrong)}")
-    return schema.DIMENSIONS[dimension]
+        raise ValueError(f"inequality measures can be split by {', '.join(BY_COLUMNS)} only, not {', '.join(wrong)}")
+    definition = schema.DIMENSIONS[dimension]
+    if reference is not None and reference not in definition.stated_groups:
+        raise ValueError(f"reference {reference!r} is not a {dimension} group ({', '.join(definition.stated_groups)})")
+    return definition
 
 
 def dimension_values(frame: pd.DataFrame, dimension: str, *, codes: bool = False) -> pd.Series:
     """Each row's group for `dimension` (its source codes, e.g. ethnic codes, when `codes`)."""
     definition = schema.DIMENSIONS[dimension]
-    values = frame[definition.column]
-    return values if codes else definition.groups_of(values)
+    return definition.codes_of(frame) if codes else definition.groups_of(*(frame[c] for c in definition.columns))
+
+
+def received_mask(cases: pd.DataFrame, window: Window) -> np.ndarray:
+    """Which cases were received within the window (inclusive)."""
+    return cases["date_received"].between(window.start, window.end).to_numpy()
+
+
+def group_keys(
+    frame: pd.DataFrame, dimension: str, by: Sequence[str] = (), *, codes: bool = False, mask: np.ndarray | None = None,
+) -> tuple[np.ndarray, pd.Index]:
+    """Each row's position in an index of (*by, group) combinations, so that counting rows is one np.bincount.
+
+    Only the rows in `mask` (all when None). Each column is factorised once and the dimension's groups
+    (its source codes when `codes`) are worked out for the distinct source values only: a groupby on
+    strings is slow at a million rows. A missing dimension value forms the group "missing". The index
+    holds every combination of the by-values and groups seen, whether or not the combination occurs.
+    """
+    def factorised(column: str) -> tuple[np.ndarray, np.ndarray]:
+        """Codes and distinct values of a column; a missing value gets the last code (faster than pandas' own)."""
+        values = frame[column].to_numpy()
+        codes, distinct = pd.factorize(values if mask is None else values[mask])
+        if (codes < 0).any():
+            codes, distinct = np.where(codes < 0, len(distinct), codes), np.append(np.asarray(distinct, dtype=object), None)
+        return codes, distinct
+
+    definition = schema.DIMENSIONS[dimension]
+    size = len(frame) if mask is None else int(mask.sum())
+    key, levels = np.zeros(size, dtype=np.int64), []
+    for column in by:
+        k, labels = factorised(column)
+        key, levels = key * len(labels) + k, [*levels, labels]
+    combination, sources = np.zeros(size, dtype=np.int64), []
+    for column in definition.columns:
+        k, labels = factorised(column)
+        combination, sources = combination * len(labels) + k, [*sources, labels]
+    grid = pd.MultiIndex.from_product(sources, names=definition.columns).to_frame(index=False)
+    group_of_combination, groups = pd.factorize(dimension_values(grid, dimension, codes=codes).fillna(MISSING))
+    key = key * len(groups) + group_of_combination[combination]
+    if by:
+        return key, pd.MultiIndex.from_product([*levels, groups], names=[*by, "group"])
+    return key, pd.Index(groups, name="group")
 
 
 def _marginal_rows(workforce: pd.DataFrame, dimension: str) -> pd.DataFrame:
-    """Workforce rows of the stacked marginal table for `dimension`: it is set, the others are null."""
-    source = schema.DIMENSIONS[dimension].column
-    others = [c for c in DEMOGRAPHIC_COLUMNS if c != source]
-    rows = workforce[workforce[source].notna() & workforce[others].isna().all(axis=1)]
-    if rows.empty:
-        raise ValueError(f"workforce has no headcount rows for {source} alone (with the other demographic columns empty)")
-    return rows
+    """Workforce rows of the stacked marginal table for `dimension`: its columns set, the others null."""
+    columns = list(schema.DIMENSIONS[dimension].columns)
+    others = [c for c in DEMOGRAPHIC_COLUMNS if c not in columns]
+    return workforce[workforce[columns].notna().all(axis=1) & workforce[others].isna().all(axis=1)]
 
 
-def window_headcount(
-    workforce: pd.DataFrame, dimension: str, window: Window, by: Sequence[str] = (), *, codes: bool = False
-) -> pd.Series:
-    """Headcount over the window per (*by, group), rounded to whole people.
-
-    The 31 March headcounts of the window's financial years, weighted by how many of the window's
-    quarters fall in each (Window.quarters_per_year): 2, 4 and 2 of 8 for a two-year window ending in
-    Q2. A source code (e.g. ethnic code H) with no headcount for a year (e.g. the current one, not yet
-    counted) takes its latest earlier year's; with no earlier year either, a ValueError names the year
-    and the code. Codes are then summed into groups (unless `codes`).
-    """
-    column = schema.DIMENSIONS[dimension].column
+def _headcount_by_year(workforce: pd.DataFrame, dimension: str, by: Sequence[str]) -> pd.DataFrame | None:
+    """31 March headcount per (*by, source codes) row and financial-year column; None without a table."""
     rows = _marginal_rows(workforce, dimension)
-    per_year = rows.pivot_table(index=[*by, column], columns="period", values="headcount", aggfunc="sum")
+    if rows.empty:
+        return None
+    index = [*by, *schema.DIMENSIONS[dimension].columns]
+    return rows.pivot_table(index=index, columns="period", values="headcount", aggfunc="sum")
+
+
+def _weighted_headcount(
+    per_year: pd.DataFrame, dimension: str, window: Window, by: Sequence[str], codes: bool
+) -> pd.Series | None:
+    """The window's quarter-weighted headcount per (*by, group) from `_headcount_by_year`; None = no denominator."""
+    definition = schema.DIMENSIONS[dimension]
     weights = window.quarters_per_year
     years = sorted({*per_year.columns, *weights}, key=fy_start_of)
     carried = per_year.reindex(columns=years).astype(float).ffill(axis=1)[list(weights)]
+    if carried.isna().all(axis=0).any():
+        return None
     gaps = np.argwhere(carried.isna().to_numpy())
     if len(gaps):
         row, year = gaps[0]
         key = carried.index[row]
         raise ValueError(
             f"workforce has no headcount for {carried.columns[year]} or any earlier financial year "
-            f"({column}: {', '.join(map(str, key if isinstance(key, tuple) else (key,)))})"
+            f"({', '.join(definition.columns)}: {', '.join(map(str, key if isinstance(key, tuple) else (key,)))})"
         )
     quarters = np.array(list(weights.values()), dtype=float)
     weighted = pd.Series(carried.to_numpy() @ quarters / quarters.sum(), index=carried.index)
-    source = pd.DataFrame({column: weighted.index.get_level_values(column)})
+    source = pd.DataFrame({c: weighted.index.get_level_values(c) for c in definition.columns})
     group = pd.Index(dimension_values(source, dimension, codes=codes), name="group")
     summed = weighted.groupby([*(weighted.index.get_level_values(c) for c in by), group]).sum()
     return np.floor(summed + 0.5).astype("int64").rename("headcount")
 
 
+def window_headcount(
+    workforce: pd.DataFrame, dimension: str, window: Window, by: Sequence[str] = (), *, codes: bool = False
+) -> pd.Series | None:
+    """Headcount over the window per (*by, group), rounded to whole people; None when there is no denominator.
+
+    The 31 March headcounts of the window's financial years, weighted by how many of the window's
+    quarters fall in each (Window.quarters_per_year): 2, 4 and 2 of 8 for a two-year window ending in
+    Q2. A source code (e.g. ethnic code H) with no headcount for a year (e.g. the current one, not yet
+    counted) takes its latest earlier year's; with no earlier year either, a ValueError names the year
+    and the code. Codes are then summed into groups (unless `codes`). The workforce is stacked marginal
+    tables: the rows with exactly the dimension's columns set (both ethnicity and place of
+    qualification for their intersection). None ("no denominator") when it has no such rows, or no
+    headcount at all for a window year or any earlier year: nothing is guessed.
+    """
+    per_year = _headcount_by_year(workforce, dimension, by)
+    return None if per_year is None else _weighted_headcount(per_year, dimension, window, by, codes)
+
+
 def window_events(
     cases: pd.DataFrame, dimension: str, window: Window, by: Sequence[str] = (), *, codes: bool = False
 ) -> pd.Series:
-    """Cases received within the window (inclusive) per (*by, group)."""
-    inside = cases[cases["date_received"].between(window.start, window.end)]
-    keyed = inside.assign(group=dimension_values(inside, dimension, codes=codes).fillna(MISSING))
-    return keyed.groupby([*by, "group"]).size().rename("events")
+    """Cases received within the window (inclusive) per (*by, group) that has any; a missing value is group "missing"."""
+    key, index = group_keys(cases, dimension, by, codes=codes, mask=received_mask(cases, window))
+    events = pd.Series(np.bincount(key, minlength=len(index)), index=index, name="events")
+    return events[events > 0]
 
 
 def _verdict(lower: np.ndarray, upper: np.ndarray, calculable: np.ndarray, band: tuple[float, float]) -> np.ndarray:
     """METHODS.md §2: flagged only when the whole interval lies outside the band."""
     return np.select(
         [~calculable, lower > band[1], upper < band[0]],
-        ["not calculable", "higher", "lower"],
+        [NOT_CALCULABLE, "higher", "lower"],
         default="within or uncertain",
+    )
+
+
+def compare_groups(
+    a: pd.Series, n1: pd.Series, c: pd.Series, n0: pd.Series, *, confidence: float, band: tuple[float, float]
+) -> pd.DataFrame:
+    """Per row, the ratio (a/n1) ÷ (c/n0) with its Katz interval, Fisher's exact p and the band verdict.
+
+    Columns ratio, lower, upper, fisher_p, verdict (index of `a`). A row with no events in either group,
+    a missing or zero denominator, or more events than its denominator has no ratio: "not calculable".
+    Methods: stats.risk_ratio (Katz et al. 1978) and stats.fisher_exact_p; the verdict flags a ratio only
+    when its whole interval lies outside `band` (METHODS.md §2, the WRES four-fifths rule).
+    """
+    values = [pd.to_numeric(s, errors="coerce").astype(float).to_numpy() for s in (a, n1, c, n0)]
+    ea, na, ec, nc = values
+    with np.errstate(invalid="ignore"):
+        ok = (ea > 0) & (ec > 0) & (na > 0) & (nc > 0) & (ea <= na) & (ec <= nc)
+    out = pd.DataFrame(np.nan, index=a.index, columns=["ratio", "lower", "upper", "fisher_p"])
+    if ok.any():
+        counts = [v[ok] for v in values]
+        out.loc[ok, ["ratio", "lower", "upper"]] = np.column_stack(risk_ratio(*counts, confidence=confidence))
+        out.loc[ok, "fisher_p"] = fisher_exact_p(*counts)
+    out["verdict"] = _verdict(out["lower"].to_numpy(), out["upper"].to_numpy(), ok, band)
+    return out
+
+
+def versus_reference(
+    table: pd.DataFrame, keys: Sequence[str], reference: str, values: Sequence[str], *, keep_reference: bool = False
+) -> pd.DataFrame:
+    """Rows of `table` (one per *keys, group) with the reference group's `values` beside them as ref_<value>.
+
+    The reference group's own rows are dropped unless `keep_reference`; where it has no row, its values are NaN.
+    """
+    ref = table.loc[table["group"] == reference, [*keys, *values]]
+    ref = ref.rename(columns={v: f"ref_{v}" for v in values})
+    rows = table if keep_reference else table[table["group"] != reference]
+    if keys:
+        return rows.merge(ref, on=list(keys), how="left")
+    return rows.merge(ref, how="cross") if len(ref) else rows.assign(**{f"ref_{v}": np.nan for v in values})
+
+
+def in_group_order(frame: pd.DataFrame, definition: schema.Dimension, keys: Sequence[str]) -> pd.DataFrame:
+    """Rows sorted by `keys`, then groups in the dimension's publication order."""
+    order = pd.Categorical(frame["group"], categories=definition.groups, ordered=True)
+    return frame.assign(_order=order).sort_values([*keys, "_order"]).drop(columns="_order").reset_index(drop=True)
+
+
+def _count_table(events: pd.Series, headcount: pd.Series | None, definition: schema.Dimension) -> pd.DataFrame:
+    """Events and headcount per (*keys, group) of the stated groups; headcount NA throughout with no denominator."""
+    table = pd.concat([events, headcount], axis=1) if headcount is not None else events.to_frame()
+    table = table.reset_index()
+    table = table[table["group"].isin(definition.stated_groups)]
+    table["events"] = table["events"].fillna(0).astype("int64")
+    table["headcount"] = (table["headcount"].fillna(0) if headcount is not None else np.nan)
+    table["headcount"] = table["headcount"].astype("Int64")
+    return table
+
+
+def _entry_ratios(
+    table: pd.DataFrame, keys: Sequence[str], definition: schema.Dimension, *, dimension: str, reference: str,
+    confidence: float, band: tuple[float, float],
+) -> pd.DataFrame:
+    """The relative-likelihood columns for a `_count_table` (several windows stacked when `keys` holds one)."""
+    out = versus_reference(table, keys, reference, ["events", "headcount"])
+    out["ref_events"] = out["ref_events"].fillna(0).astype("int64")
+    out["ref_headcount"] = out["ref_headcount"].astype("Int64")
+    for rate, events, people in (("rate", "events", "headcount"), ("ref_rate", "ref_events", "ref_headcount")):
+        denominator = out[people].astype(float)
+        out[rate] = 1000 * out[events] / denominator.where(denominator > 0)
+    compared = compare_groups(out["events"], out["headcount"], out["ref_events"], out["ref_headcount"],
+                              confidence=confidence, band=band)
+    no_denominator = (out["headcount"].isna() | out["ref_headcount"].isna()).to_numpy()
+    compared["verdict"] = compared["verdict"].where(~no_denominator, NO_DENOMINATOR)
+    out = pd.concat([out, compared], axis=1)
+    return in_group_order(out, definition, keys).assign(
+        measure="relative likelihood of entering the process", dimension=dimension, reference=reference,
+        band=f"{band[0]:.2f}-{band[1]:.2f}", confidence=confidence, rate_unit=RATE_UNIT,
+        method=f"{ENTRY_METHOD}; {EVENTS_RULE}; {HEADCOUNT_RULE}",
     )
 
 
@@ -129,68 +276,108 @@ def entry_relative_likelihood(
 
     Events are cases (not people) received in the window; the denominator is the window's
     quarter-weighted headcount (`window_headcount`). Ratio = (events/headcount) ÷
-    (ref_events/ref_headcount) with the Katz log interval (stats.risk_ratio) and Fisher's exact p;
-    "not calculable" (no ratio) when a group has no events, no headcount or more cases than headcount.
-    Not-stated groups are excluded here: see `not_stated_share`.
+    (ref_events/ref_headcount) with the Katz log interval and Fisher's exact p (`compare_groups`);
+    "not calculable" (no ratio) when a group has no events, no headcount or more cases than headcount,
+    "no denominator" when the workforce cannot give the headcount. Not-stated groups are excluded
+    here: see `not_stated_share`. Columns: measure, dimension, *by, group, reference, events,
+    headcount, rate, ref_events, ref_headcount, ref_rate, ratio, lower, upper, fisher_p, verdict, band,
+    window, financial_years, confidence, rate_unit, method.
     """
-    definition = _check_dimension(dimension, by)
-    if reference not in definition.stated_groups:
-        raise ValueError(f"reference {reference!r} is not a {dimension} group ({', '.join(definition.stated_groups)})")
-    table = pd.concat(
-        [window_events(cases, dimension, window, by), window_headcount(workforce, dimension, window, by)], axis=1
-    ).fillna(0).astype("int64").reset_index()
-    table = table[table["group"].isin(definition.stated_groups)]
-    ref = table[table["group"] == reference].drop(columns="group")
-    ref = ref.rename(columns={"events": "ref_events", "headcount": "ref_headcount"})
-    if ref.empty:
-        raise ValueError(f"no cases or headcount for the reference group {reference!r} of {dimension}")
-    rows = table[table["group"] != reference]
-    out = rows.merge(ref, on=list(by), how="left") if by else rows.merge(ref, how="cross")
-    out[["ref_events", "ref_headcount"]] = out[["ref_events", "ref_headcount"]].fillna(0).astype("int64")
-    out["rate"] = 1000 * out["events"] / out["headcount"].where(out["headcount"] > 0)
-    out["ref_rate"] = 1000 * out["ref_events"] / out["ref_headcount"].where(out["ref_headcount"] > 0)
-    ok = ((out["events"] > 0) & (out["ref_events"] > 0) & (out["events"] <= out["headcount"])
-          & (out["ref_events"] <= out["ref_headcount"])).to_numpy()
-    out["ratio"] = out["lower"] = out["upper"] = out["fisher_p"] = np.nan
-    if ok.any():
-        counts = [out.loc[ok, c].to_numpy() for c in ("events", "headcount", "ref_events", "ref_headcount")]
-        ratio, lower, upper = risk_ratio(*counts, confidence=confidence)
-        out.loc[ok, ["ratio", "lower", "upper"]] = np.column_stack([ratio, lower, upper])
-        out.loc[ok, "fisher_p"] = fisher_exact_p(*counts)
-    out["verdict"] = _verdict(out["lower"].to_numpy(), out["upper"].to_numpy(), ok, band)
-    out["group"] = pd.Categorical(out["group"], categories=definition.stated_groups, ordered=True)
-    out = out.sort_values([*by, "group"]).reset_index(drop=True)
-    out["group"] = out["group"].astype(str)
-    out = out.assign(
-        measure="relative likelihood of entering the process", dimension=dimension, reference=reference,
-        band=f"{band[0]:.2f}-{band[1]:.2f}", window=window.label, financial_years=", ".join(window.financial_years),
-        confidence=confidence, rate_unit=RATE_UNIT, method=f"{ENTRY_METHOD}; {EVENTS_RULE}; {HEADCOUNT_RULE}",
-    )
-    columns = ["measure", "dimension", *by, "group", "reference", "events", "headcount", "rate", "ref_events",
-               "ref_headcount", "ref_rate", "ratio", "lower", "upper", "fisher_p", "verdict", "band", "window",
-               "financial_years", "confidence", "rate_unit", "method"]
-    return out[columns]
+    definition = check_dimension(dimension, by, reference)
+    table = _count_table(window_events(cases, dimension, window, by), window_headcount(workforce, dimension, window, by),
+                         definition)
+    out = _entry_ratios(table, by, definition, dimension=dimension, reference=reference, confidence=confidence,
+                        band=band)
+    out = out.assign(window=window.label, financial_years=", ".join(window.financial_years))
+    return out[["measure", "dimension", *by, *ENTRY_COLUMNS]]
+
+
+def _quarter_events(
+    cases: pd.DataFrame, dimension: str, first: FinancialQuarter, last: FinancialQuarter, by: Sequence[str]
+) -> pd.DataFrame:
+    """Cumulative cases received per (*by, group) row up to the end of each quarter (columns: quarter index).
+
+    The column before `first` holds zeros, so the cases of quarters i+1..j are column j minus column i.
+    """
+    inside = received_mask(cases, Window(first.start, last.end, ()))
+    key, index = group_keys(cases, dimension, by, mask=inside)
+    months = cases["date_received"].to_numpy()[inside].astype("datetime64[M]").astype(np.int64)  # since January 1970
+    quarter = (1970 * 12 + months - 3) // 3 - first.index  # FinancialQuarter.index, from 0 at `first`
+    width = last.index - first.index + 1
+    counts = np.bincount(key * width + quarter, minlength=len(index) * width).reshape(len(index), width)
+    cumulative = np.concatenate([np.zeros((len(index), 1), dtype=np.int64), counts.cumsum(axis=1)], axis=1)
+    frame = pd.DataFrame(cumulative, index=index, columns=range(first.index - 1, last.index + 1))
+    return frame[cumulative[:, -1] > 0]
+
+
+def entry_trend(
+    cases: pd.DataFrame,
+    workforce: pd.DataFrame,
+    *,
+    dimension: str,
+    reference: str,
+    quarter: FinancialQuarter,
+    quarters: int = 12,
+    window_years: int = 2,
+    confidence: float = 0.95,
+    band: tuple[float, float] = (0.8, 1.25),
+    by: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The relative likelihood of entering the process recomputed at each of the `quarters` quarters ending with `quarter`.
+
+    Each point is `entry_relative_likelihood` over the rolling window of `window_years` financial years
+    ending with that quarter (its dates in `window`), so consecutive points share all but one quarter
+    of their cases. Cases are counted per quarter once and summed per window; the workforce is
+    pivoted once and weighted per window. A quarter whose window has no headcount says "no
+    denominator". Columns: measure, dimension, quarter, *by, then those of `entry_relative_likelihood`;
+    rows in quarter order, then *by, then group.
+    """
+    definition = check_dimension(dimension, by, reference)
+    if quarters < 1:
+        raise ValueError(f"quarters must be at least 1, not {quarters}")
+    ends = [quarter.shift(k - quarters + 1) for k in range(quarters)]
+    windows = {q.label: rolling_window(q, window_years) for q in ends}
+    span = 4 * window_years
+    cumulative = _quarter_events(cases, dimension, ends[0].shift(1 - span), quarter, by)
+    per_year = _headcount_by_year(workforce, dimension, by)
+    tables = []
+    for end in ends:
+        events = (cumulative[end.index] - cumulative[end.index - span]).rename("events")
+        window = windows[end.label]
+        headcount = None if per_year is None else _weighted_headcount(per_year, dimension, window, by, False)
+        tables.append(_count_table(events, headcount, definition).assign(quarter=end.label, _index=end.index))
+    table = pd.concat(tables, ignore_index=True)
+    keys = ["_index", "quarter", *by]
+    out = _entry_ratios(table, keys, definition, dimension=dimension, reference=reference, confidence=confidence,
+                        band=band)
+    out["window"] = out["quarter"].map({k: w.label for k, w in windows.items()})
+    out["financial_years"] = out["quarter"].map({k: ", ".join(w.financial_years) for k, w in windows.items()})
+    return out[["measure", "dimension", "quarter", *by, *ENTRY_COLUMNS]]
 
 
 def not_stated_share(cases: pd.DataFrame, workforce: pd.DataFrame, *, dimension: str, window: Window) -> pd.DataFrame:
     """Share of cases (received in the window) and of window headcount whose `dimension` is not stated.
 
     One row per source (cases, workforce) and not-stated value: Z and 99 stay distinct for
-    ethnicity, and a missing value in cases is reported as "missing". Columns: dimension, source,
-    value, count, total, share (0-1), window.
+    ethnicity, and a missing value in cases is reported as "missing". For an intersection the value
+    is "not_stated" (any part not stated). Workforce counts are missing (NA) when there is no
+    denominator. Columns: dimension, source, value, count, total, share (0-1), window.
     """
-    not_stated_codes = list(_check_dimension(dimension, ()).not_stated_codes)
+    not_stated_codes = list(check_dimension(dimension, ()).not_stated_codes)
     frames = []
     for source, counts in (
         ("cases", window_events(cases, dimension, window, codes=True)),
         ("workforce", window_headcount(workforce, dimension, window, codes=True)),
     ):
+        if counts is None:
+            frames.append(pd.DataFrame({"value": not_stated_codes, "count": pd.NA, "total": pd.NA, "source": source}))
+            continue
         counts = counts.groupby(level="group").sum()
         values = [*not_stated_codes, *([MISSING] if MISSING in counts.index else [])]
-        total = int(counts.sum())
         frame = pd.DataFrame({"value": values, "count": [int(counts.get(v, 0)) for v in values]})
-        frames.append(frame.assign(source=source, total=total))
-    out = pd.concat(frames, ignore_index=True)
-    out["share"] = out["count"] / out["total"].where(out["total"] > 0)
+        frames.append(frame.assign(source=source, total=int(counts.sum())))
+    out = pd.concat(frames, ignore_index=True).astype({"count": "Int64", "total": "Int64"})
+    total = out["total"].astype(float)
+    out["share"] = out["count"].astype(float) / total.where(total > 0)
     out = out.assign(dimension=dimension, window=window.label)
     return out[["dimension", "source", "value", "count", "total", "share", "window"]]

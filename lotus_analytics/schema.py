@@ -8,7 +8,7 @@ these definitions; nothing else in the package spells out a field name list or a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Callable, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -421,44 +421,88 @@ def ethnic_group_5(codes: pd.Series) -> pd.Series:
 
 
 def ethnic_group_2(codes: pd.Series) -> pd.Series:
-    """WRES two-group mapping: White = A, B, C; Black and minority ethnic = D-S; Z/99 not stated."""
+    """WRES two-group mapping: White = A, B, C; Black and minority ethnic = D-S; Z/99 not stated; missing stays missing."""
     five = ethnic_group_5(codes)
-    return five.where(five.isin(["White", NOT_STATED]), "Black and minority ethnic")
+    return five.where(five.isin(["White", NOT_STATED]) | five.isna(), "Black and minority ethnic")
 
 
 @dataclass(frozen=True)
 class Dimension:
-    """A demographic dimension of the inequality measures (METHODS.md §2), read from `column` of cases and workforce.
+    """A demographic dimension of the inequality measures (METHODS.md §2), read from `columns` of cases and workforce.
 
     `groups` are the dimension's values in publication order, NOT_STATED last; `not_stated_codes` are the
     source values that say "not stated" or "not known" (kept apart, never merged); `grouping` maps source
-    codes to groups (None: the codes are the groups).
+    codes to groups (None: the codes are the groups). An intersection names the dimensions it crosses in
+    `parts` (one per column): its stated groups are every combination of their stated groups, the first
+    part varying slowest; a row is NOT_STATED when any part is not stated and missing when any is missing.
     """
 
-    column: str
+    columns: tuple[str, ...]
     groups: tuple[str, ...]
     not_stated_codes: tuple[str, ...] = (NOT_STATED,)
     grouping: Callable[[pd.Series], pd.Series] | None = None
+    parts: tuple[str, ...] = ()
 
     @property
     def stated_groups(self) -> tuple[str, ...]:
         """The groups that are compared: every group but NOT_STATED."""
         return tuple(g for g in self.groups if g != NOT_STATED)
 
-    def groups_of(self, values: pd.Series) -> pd.Series:
-        """Each source value's group."""
-        return self.grouping(values) if self.grouping else values
+    def groups_of(self, *values: pd.Series) -> pd.Series:
+        """Each row's group from its source values, one Series per column."""
+        if self.parts:
+            return self.cross([DIMENSIONS[name].groups_of(v) for name, v in zip(self.parts, values, strict=True)])
+        (codes,) = values
+        return self.grouping(codes) if self.grouping else codes
+
+    def codes_of(self, frame: pd.DataFrame) -> pd.Series:
+        """Each row's source code; an intersection's rows carry its group (a combination has no single code)."""
+        values = [frame[c] for c in self.columns]
+        return self.groups_of(*values) if self.parts else values[0]
+
+    def cross(self, part_groups: Sequence[pd.Series]) -> pd.Series:
+        """An intersection's group of each row, from the row's group in each part (vectorised)."""
+        position = np.zeros(len(part_groups[0]), dtype=np.int64)
+        stated = np.ones(len(part_groups[0]), dtype=bool)
+        for name, groups in zip(self.parts, part_groups, strict=True):
+            options = DIMENSIONS[name].stated_groups
+            k = pd.Index(options).get_indexer(groups)
+            stated &= k >= 0
+            position = position * len(options) + np.maximum(k, 0)
+        crossed = np.where(stated, np.array(self.stated_groups, dtype=object)[position], NOT_STATED)
+        missing = np.logical_or.reduce([g.isna().to_numpy() for g in part_groups])
+        return pd.Series(crossed, index=part_groups[0].index, dtype=object).where(~missing)
 
 
 _ETHNIC_NOT_STATED = tuple(code for code, (_, group) in ETHNIC_CATEGORIES.items() if group is None)
+# Place of qualification as it reads inside an intersection group, e.g. "White, UK qualified".
+_QUALIFIED = {"uk": "UK qualified", "eea": "EEA qualified", "international": "internationally qualified"}
+ETHNICITY_BY_QUALIFICATION = tuple(f"{e}, {q}" for e in ETHNIC_GROUPS_2 for q in _QUALIFIED.values())
 DIMENSIONS: dict[str, Dimension] = {
-    "ethnic_group_2": Dimension("ethnicity_code", (*ETHNIC_GROUPS_2, NOT_STATED), _ETHNIC_NOT_STATED, ethnic_group_2),
-    "ethnic_group_5": Dimension("ethnicity_code", (*ETHNIC_GROUPS_5, NOT_STATED), _ETHNIC_NOT_STATED, ethnic_group_5),
-    "pmq_region": Dimension("pmq_region", PMQ_REGIONS),
-    "sex": Dimension("sex", SEXES),
-    "age_band": Dimension("age_band", AGE_BANDS),
-    "disability": Dimension("disability", DISABILITY),
+    "ethnic_group_2": Dimension(("ethnicity_code",), (*ETHNIC_GROUPS_2, NOT_STATED), _ETHNIC_NOT_STATED, ethnic_group_2),
+    "ethnic_group_5": Dimension(("ethnicity_code",), (*ETHNIC_GROUPS_5, NOT_STATED), _ETHNIC_NOT_STATED, ethnic_group_5),
+    "pmq_region": Dimension(("pmq_region",), PMQ_REGIONS),
+    "sex": Dimension(("sex",), SEXES),
+    "age_band": Dimension(("age_band",), AGE_BANDS),
+    "disability": Dimension(("disability",), DISABILITY),
+    "ethnic_group_2_pmq_region": Dimension(
+        ("ethnicity_code", "pmq_region"), (*ETHNICITY_BY_QUALIFICATION, NOT_STATED), parts=("ethnic_group_2", "pmq_region"),
+    ),
 }
+
+
+def reference_group(dimension: str, references: Mapping[str, str]) -> str:
+    """The reference group of `dimension` in `references` (config.inequalities.reference).
+
+    An intersection without a reference of its own takes the combination of its parts' references
+    (White and uk give "White, UK qualified"), so that it follows them when they are reconfigured.
+    """
+    if dimension in references:
+        return references[dimension]
+    parts = DIMENSIONS[dimension].parts if dimension in DIMENSIONS else ()
+    if not parts or any(p not in references for p in parts):
+        raise ValueError(f"no reference group is configured for {dimension} (inequalities.reference)")
+    return str(DIMENSIONS[dimension].cross([pd.Series([references[p]]) for p in parts]).iloc[0])
 
 
 def policy_version_for(date_received: pd.Series) -> pd.Series:
@@ -510,6 +554,7 @@ VALUE_LABELS: dict[str, str] = {
     "age_band": "Age band",
     "sex": "Sex",
     "disability": "Disability",
+    "ethnic_group_2_pmq_region": "Ethnicity (2 groups) and place of qualification",
     "Z": "Z (not stated)",
     "99": "99 (not known)",
 }

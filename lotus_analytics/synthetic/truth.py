@@ -9,6 +9,7 @@ technical guidance).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -33,12 +34,21 @@ WINDOW_YEARS = 2
 
 
 def _dimension_codes(population: Population) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per inequality dimension (schema.DIMENSIONS): each practitioner's group index and the group labels."""
+    """Per inequality dimension (schema.DIMENSIONS): each practitioner's group index and the group labels.
+
+    The group of every combination of the dimension's source codes is looked up once, then indexed by
+    each practitioner's combination (codes in mixed radix, first column slowest).
+    """
     out = {}
     for name, dimension in schema.DIMENSIONS.items():
-        groups = dimension.groups_of(pd.Series(DEMOGRAPHIC_VALUES[dimension.column]))
-        group_of_code = pd.Index(dimension.groups).get_indexer(groups)
-        out[name] = (group_of_code[population.demographics[dimension.column]], np.array(dimension.groups))
+        values = [DEMOGRAPHIC_VALUES[c] for c in dimension.columns]
+        combinations = np.array(list(itertools.product(*values)), dtype=object).reshape(-1, len(values))
+        groups = dimension.groups_of(*(pd.Series(combinations[:, i]) for i in range(len(values))))
+        group_of_combination = pd.Index(dimension.groups).get_indexer(groups)
+        key = np.zeros(population.size, dtype=np.int64)
+        for column, codes in zip(dimension.columns, values):
+            key = key * len(codes) + population.demographics[column]
+        out[name] = (group_of_combination[key], np.array(dimension.groups))
     return out
 
 
@@ -114,7 +124,11 @@ def entry_ratios(
 def progression_ratios(
     p_investigation: np.ndarray, reached_pag: np.ndarray, groups: dict[str, np.ndarray], reference: dict[str, str],
 ) -> dict[str, dict[str, float]]:
-    """Expected P(PAG -> investigation) ratio, group vs reference, over the cases that reached PAG."""
+    """Expected P(PAG -> investigation) ratio, group vs reference, over the cases that reached PAG.
+
+    Over every case of the extract (not one window): the chance depends on the risk level, whose mix
+    does not change over time, and on ethnicity only, so each window has the same expected ratio.
+    """
     out = {}
     for dimension, values in groups.items():
         mean = pd.Series(p_investigation[reached_pag]).groupby(values[reached_pag]).mean()
@@ -165,8 +179,9 @@ def ground_truth(
 ) -> dict[str, Any]:
     """Everything the measures should find in this extract, with the effects that produced it."""
     cases, reviews = extract.cases, extract.reviews
-    groups = {"ethnic_group_2": schema.ethnic_group_2(cases["ethnicity_code"]).to_numpy(dtype=object),
-              "pmq_region": replay.pmq}
+    groups = {name: d.groups_of(*(cases[c] for c in d.columns)).to_numpy(dtype=object)
+              for name, d in schema.DIMENSIONS.items()}
+    references = {name: schema.reference_group(name, reference) for name in schema.DIMENSIONS}
     step = effects.triage_step_month
     start = f"{population.financial_years[0]}-04-01"
     return {
@@ -182,15 +197,15 @@ def ground_truth(
             "measure": "cases received in the window / headcount of the window's financial years, each weighted by "
                        "the window's quarters in it (a year without a 31 March headcount takes the latest earlier "
                        "year's); group vs reference",
-            "reference": reference,
+            "reference": references,
             "multipliers": {k: v for k, v in asdict(effects).items() if k.startswith("entry_")},
-            "windows": entry_ratios(population, effects, extract.extract_date, replay.holidays, reference),
+            "windows": entry_ratios(population, effects, extract.extract_date, replay.holidays, references),
         },
         "progression": {
             "stage": "pag_to_investigation",
             "measure": "P(investigation | reached PAG), group vs reference",
             "multiplier": {"ethnic_group_2": {"Black and minority ethnic": effects.investigation_bme}},
-            "ratio": progression_ratios(p_investigation, cases["date_first_pag"].notna().to_numpy(), groups, reference),
+            "ratio": progression_ratios(p_investigation, cases["date_first_pag"].notna().to_numpy(), groups, references),
         },
         "closure": {
             "group": {"pmq_region": "international"},
