@@ -127,15 +127,13 @@ def icons(result: pd.DataFrame, improvement_direction: Direction, target: float 
                  _assurance(target, float(last["lpl"]), float(last["upl"]), improvement_direction))
 
 
-def describe(result: pd.DataFrame, improvement_direction: Direction, *, what: str, unit: str | None = None,
-             show_latest: bool = True) -> str:
+def describe(result: pd.DataFrame, improvement_direction: Direction, *, what: str, unit: str | None = None) -> str:
     """One plain-English line reading the chart at its latest point, e.g.
 
     "Special cause improvement since October 2024: median working days to triage has been below the mean for
     7 or more points in a row (latest 3.2 working days; mean 5.1 working days, process limits 1.9 to 8.3)."
     The run of special cause is traced back within the latest rebase group; a date index names months,
-    any other index names 1-based positions ("point 14"). `show_latest=False` leaves out the latest value
-    (for a published reading whose latest point is suppressed by disclosure control).
+    any other index names 1-based positions ("point 14").
     """
     _check_direction_of(result, improvement_direction)
     latest_group = result["rebase_group"].to_numpy() == result["rebase_group"].iloc[-1]
@@ -154,9 +152,8 @@ def describe(result: pd.DataFrame, improvement_direction: Direction, *, what: st
                 f"{_when(result.index, offset + special[-1])} ({limits}).")
     different = np.flatnonzero(types != last["point_type"])
     start = int(different[-1]) + 1 if different.size else 0
-    latest = f"latest {_with_unit(last['value'], unit)}; " if show_latest else ""
     return (f"{POINT_TYPE_WORDS[last['point_type']]} since {_when(result.index, offset + start)}: {what} "
-            f"{RULE_PREDICATES[last['special_cause_type']]} ({latest}{limits}).")
+            f"{RULE_PREDICATES[last['special_cause_type']]} (latest {_with_unit(last['value'], unit)}; {limits}).")
 
 
 def point_labels(index: pd.Index) -> list[str]:
