@@ -20,6 +20,7 @@ import argparse
 import inspect
 import json
 import multiprocessing
+import subprocess
 import time
 from dataclasses import asdict
 from datetime import date
@@ -98,9 +99,10 @@ def run_one(seed: int, scenario: str, *, regions: Sequence[str] = REGIONS, scale
     truth = extract.ground_truth["entry"]["windows"][key]
     z = z_value(settings.confidence)
     frames = []
+    references = extract.ground_truth["entry"]["reference"]  # the configured ones, intersections included
     for dimension in schema.DIMENSIONS:
         table = entry_relative_likelihood(
-            extract.cases, extract.workforce, dimension=dimension, reference=settings.reference[dimension],
+            extract.cases, extract.workforce, dimension=dimension, reference=references[dimension],
             window=window, confidence=settings.confidence, band=settings.band,
         )
         table["truth"] = table["group"].map(truth["relative_likelihood"][dimension])
@@ -174,14 +176,12 @@ def _find(summary: Iterable[dict[str, Any]], scenario: str, dimension: str, grou
 
 
 def headline(rows: pd.DataFrame, summary: list[dict[str, Any]], design: dict[str, Any]) -> dict[str, Any]:
-    """The figures the report quotes: coverage of every comparison (both scenarios pooled), the false-flag
-    rate with no effect and the power to flag and to detect a relative likelihood of about 2."""
-    ok = rows[rows["calculable"]]
-    coverage = [
-        {"dimension": d, "group": g, "reference": part["reference"].iloc[0],
-         **proportion(int(part["covers"].sum()), len(part))}
-        for (d, g), part in ok.groupby(["dimension", "group"], sort=False)
-    ]
+    """The figures the report quotes: coverage of every comparison's injected truth (one extract per seed, so
+    the Wilson intervals hold), the false-flag rate with no effect and the power to flag and to detect a
+    relative likelihood of about 2."""
+    coverage = [{"dimension": s["dimension"], "group": s["group"], "reference": s["reference"],
+                 "true_relative_likelihood": s["truth"]["mean"], **s["covers"]}
+                for s in summary if s["scenario"] == "injected"]
     key = [(d, g) for d, g in KEY_COMPARISONS]
     return {
         "measure": "relative likelihood of entering the process (Katz 95% interval)",
@@ -202,6 +202,14 @@ def headline(rows: pd.DataFrame, summary: list[dict[str, Any]], design: dict[str
     }
 
 
+def source_state() -> str:
+    """The commit the package was run from, marked when lotus_analytics/ had uncommitted changes."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "lotus_analytics", f":!{SUMMARY.relative_to(ROOT)}") != ""
+    return f"{git('rev-parse', '--short', 'HEAD')}{' with uncommitted changes' if dirty else ''}"
+
+
 def design_of(seeds: Sequence[int], workers: int) -> dict[str, Any]:
     """What was run: seeds, volume, window, band, scenarios and goals."""
     settings = packaged_config().inequalities
@@ -209,6 +217,7 @@ def design_of(seeds: Sequence[int], workers: int) -> dict[str, Any]:
     key, window = report_window(extract_date, settings.window_years)
     return {
         "runs": len(seeds), "seeds": list(seeds), "workers": workers, "date_run": date.today().isoformat(),
+        "source": source_state(),
         "volume": f"{', '.join(REGIONS)} at scale {SCALE:g} (synthetic.generate defaults: about 12,000 performers)",
         "extract_date": extract_date.isoformat(),
         "window": f"{key}: {window.label}", "confidence": settings.confidence,
