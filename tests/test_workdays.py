@@ -25,6 +25,11 @@ def days(start: str, end: str) -> float:
         "2024-03-29", "2024-04-01",  # Good Friday, Easter Monday
         "2021-12-27", "2021-12-28",  # Christmas and Boxing Day on a weekend: substitute days
         "2022-12-26", "2022-12-27",  # Christmas Day on Sunday: Boxing Day then substitute
+        "2020-12-28",  # Boxing Day on Saturday: substitute Monday
+        "2022-01-03",  # New Year's Day on Saturday: substitute Monday
+        "2023-01-02",  # New Year's Day on Sunday: substitute Monday
+        "2025-04-18", "2025-04-21",  # Good Friday, Easter Monday
+        "2022-08-29",  # summer bank holiday
     ],
 )
 def test_bank_holiday_is_in_the_calendar(day):
@@ -48,6 +53,11 @@ def test_moved_or_ordinary_days_are_working_days(day):
         ("2024-03-28", "2024-04-02", 1),  # Thu -> Tue over Easter
         ("2021-12-24", "2021-12-29", 1),  # Fri -> Wed: Mon 27 and Tue 28 are substitute days
         ("2022-12-23", "2022-12-28", 1),  # Fri -> Wed over Boxing Day and the Christmas substitute
+        ("2022-12-23", "2023-01-03", 4),  # Wed 28, Thu 29, Fri 30 Dec and Tue 3 Jan (Mon 2 Jan: New Year substitute)
+        ("2020-12-24", "2020-12-29", 1),  # Thu -> Tue: Fri 25 Christmas, Mon 28 Boxing Day substitute
+        ("2021-12-31", "2022-01-04", 1),  # Fri -> Tue over the New Year substitute Monday
+        ("2025-04-17", "2025-04-22", 1),  # Thu before Good Friday -> Tue after Easter Monday
+        ("2022-08-26", "2022-08-30", 1),  # Fri -> Tue over the summer bank holiday
         ("2026-11-27", "2026-11-30", 1),  # Fri -> Mon: the weekend does not count
         ("2026-11-28", "2026-11-29", 0),  # Sat -> Sun
         ("2026-11-02", "2026-11-30", 20),  # four whole weeks, counted after the start
