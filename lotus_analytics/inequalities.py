@@ -27,6 +27,10 @@ NOT_CALCULABLE = "not calculable"
 NO_DENOMINATOR = "no denominator"
 RATE_UNIT = "cases per 1,000 headcount over the window"
 ENTRY_METHOD = "Katz log interval; Fisher exact p; WRES indicator 3 form"
+RATIO_RULE = (
+    "no ratio where either group has no events or events for all of its denominator (a zero cell of the "
+    "2x2 table); Fisher's p is still given"
+)
 EVENTS_RULE = (
     "events = cases received in the window, not people: METHODS.md defines the rate as cases per "
     "headcount, so a practitioner with two cases counts twice, and a group with more cases than "
@@ -188,20 +192,24 @@ def compare_groups(
 ) -> pd.DataFrame:
     """Per row, the ratio (a/n1) ÷ (c/n0) with its Katz interval, Fisher's exact p and the band verdict.
 
-    Columns ratio, lower, upper, fisher_p, verdict (index of `a`). A row with no events in either group,
-    a missing or zero denominator, or more events than its denominator has no ratio: "not calculable".
-    Methods: stats.risk_ratio (Katz et al. 1978) and stats.fisher_exact_p; the verdict flags a ratio only
-    when its whole interval lies outside `band` (METHODS.md §2, the WRES four-fifths rule).
+    Columns ratio, lower, upper, fisher_p, verdict (index of `a`). Fisher's p is given whenever the counts
+    form a 2x2 table (denominators above 0, events not above them). The ratio needs more: a row where
+    either group has no events (METHODS.md §2) or events for all of its denominator (1 of 1: the Katz
+    interval then gets no width from that group) has no ratio and is "not calculable", as is a row
+    with a missing denominator. Methods: stats.risk_ratio (Katz et al. 1978) and stats.fisher_exact_p;
+    the verdict flags a ratio only when its whole interval lies outside `band` (METHODS.md §2, the WRES
+    four-fifths rule).
     """
     values = [pd.to_numeric(s, errors="coerce").astype(float).to_numpy() for s in (a, n1, c, n0)]
     ea, na, ec, nc = values
     with np.errstate(invalid="ignore"):
-        ok = (ea > 0) & (ec > 0) & (na > 0) & (nc > 0) & (ea <= na) & (ec <= nc)
+        table = (na > 0) & (nc > 0) & (ea >= 0) & (ec >= 0) & (ea <= na) & (ec <= nc)
+        ok = table & (ea > 0) & (ec > 0) & (ea < na) & (ec < nc)
     out = pd.DataFrame(np.nan, index=a.index, columns=["ratio", "lower", "upper", "fisher_p"])
+    if table.any():
+        out.loc[table, "fisher_p"] = fisher_exact_p(*(v[table] for v in values))
     if ok.any():
-        counts = [v[ok] for v in values]
-        out.loc[ok, ["ratio", "lower", "upper"]] = np.column_stack(risk_ratio(*counts, confidence=confidence))
-        out.loc[ok, "fisher_p"] = fisher_exact_p(*counts)
+        out.loc[ok, ["ratio", "lower", "upper"]] = np.column_stack(risk_ratio(*(v[ok] for v in values), confidence=confidence))
     out["verdict"] = _verdict(out["lower"].to_numpy(), out["upper"].to_numpy(), ok, band)
     return out
 
@@ -257,7 +265,7 @@ def _entry_ratios(
     return in_group_order(out, definition, keys).assign(
         measure="relative likelihood of entering the process", dimension=dimension, reference=reference,
         band=f"{band[0]:.2f}-{band[1]:.2f}", confidence=confidence, rate_unit=RATE_UNIT,
-        method=f"{ENTRY_METHOD}; {EVENTS_RULE}; {HEADCOUNT_RULE}",
+        method=f"{ENTRY_METHOD}; {RATIO_RULE}; {EVENTS_RULE}; {HEADCOUNT_RULE}",
     )
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from measures_frames import cases_frame, typed
+from scipy.stats import fisher_exact
 
 from lotus_analytics import schema
 from lotus_analytics.inequalities import (
@@ -85,7 +86,23 @@ def test_pmq_region_with_missing_year_and_zero_events():
     assert intl["verdict"] == "within or uncertain"  # 0.57 but the interval reaches into the band
     eea = rl.loc["eea"]
     assert eea["events"] == 0 and eea["headcount"] == 40 and eea["verdict"] == "not calculable"
-    assert np.isnan(eea["ratio"]) and np.isnan(eea["lower"]) and np.isnan(eea["fisher_p"])
+    assert np.isnan(eea["ratio"]) and np.isnan(eea["lower"])
+    # no ratio, but Fisher's p still stands beside the counts: [[0, 40], [35, 965]]
+    assert eea["fisher_p"] == pytest.approx(fisher_exact([[0, 40], [35, 965]]).pvalue)
+
+
+def test_a_group_whose_every_member_has_the_event_gets_no_ratio():
+    # 6 cases against a headcount of 6: 1/a - 1/n1 = 0, so the Katz interval would take no width from the
+    # group: SE = sqrt(0 + 1/300 - 1/600) = 0.0408, 2.0 (1.85-2.17), as sure as if the group were huge.
+    # Such a row is not calculable; Fisher's p (0.031) stays.
+    workforce = typed("workforce", [{"period": "2023/24", "ethnicity_code": code, "headcount": n}
+                                    for code, n in (("A", 600), ("M", 6))], ORG)
+    cases = cases_frame([{"date_received": INSIDE, "ethnicity_code": "A"}] * 300
+                        + [{"date_received": INSIDE, "ethnicity_code": "M"}] * 6)
+    black = entry_relative_likelihood(cases, workforce, dimension="ethnic_group_5", reference="White",
+                                      window=WINDOW).iloc[0]
+    assert (black["events"], black["headcount"], black["verdict"]) == (6, 6, "not calculable")
+    assert np.isnan(black["ratio"]) and black["fisher_p"] == pytest.approx(fisher_exact([[6, 0], [300, 300]]).pvalue)
 
 
 # Three workforce years; H has no 2024/25 row (it keeps its 2023/24 headcount, not 0).

@@ -1,0 +1,169 @@
+"""Disproportionality inside the process: how often each group goes on from one stage to the next (METHODS.md §2).
+
+For each transition (triage -> PAG -> investigation -> decision panel, and from any stage to an
+adverse outcome, a suspension or a regulator referral) the conditional proportion P(next | this) of
+each group, with a Wilson interval, and its ratio to the reference group's, with a Katz interval,
+Fisher's exact p and the 0.80-1.25 band verdict. Read down the cascade, it shows at which stage a gap
+between groups opens, apart from any disproportionality of referral into the process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from lotus_analytics import schema
+from lotus_analytics.inequalities import (
+    RATIO_RULE, check_dimension, compare_groups, group_keys, in_group_order, received_mask, versus_reference,
+)
+from lotus_analytics.periods import Window
+from lotus_analytics.stats import wilson_interval
+
+Flags = Callable[[pd.DataFrame], tuple[pd.Series, pd.Series, pd.Series]]
+REFERENCE = "reference"
+REFERRED_AT_TRIAGE = ("to_pag", "to_pag_urgent")
+STAGE_COLUMNS = (
+    "date_triaged", "triage_outcome", "date_first_pag", "investigation", "date_investigation_start",
+    "date_decision_panel", "outcome", "suspended", "regulator_referral", "date_closed",
+)
+COHORT_RULE = (
+    "cohort: cases received in the window that reached the first stage; a case counts once its step is "
+    "settled ({settled}); open cases still waiting are left out and counted as pending"
+)
+PROGRESSION_METHOD = (
+    "proportion: Wilson score interval; ratio to the reference group's proportion: Katz log interval; "
+    "Fisher exact p; flagged only when the whole interval lies outside the band"
+)
+
+
+def _flag(values: pd.Series) -> pd.Series:
+    """A nullable yes/no column as plain booleans (missing = no)."""
+    return values.fillna(False).astype(bool)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One step of the cascade: `flags` gives, per case, (reached from_stage, reached to_stage, step settled)."""
+
+    step: int
+    name: str
+    from_stage: str
+    to_stage: str
+    settled: str
+    """When a case's step counts as settled, in words (for the method column)."""
+    flags: Flags
+
+    @property
+    def label(self) -> str:
+        return f"{self.from_stage} → {self.to_stage}"
+
+
+def _triage_to_pag(d: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    to = d["reached_pag"] | d["triage_outcome"].isin(REFERRED_AT_TRIAGE)
+    decided_not = d["triage_outcome"].isin(set(schema.TRIAGE_OUTCOMES) - set(REFERRED_AT_TRIAGE))
+    return d["reached_triage"], to, to | decided_not | ~d["open"]
+
+
+def _pag_to_investigation(d: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    to = d["reached_investigation"]
+    return d["reached_pag"], to, to | d["investigation"].eq(False).fillna(False).astype(bool) | ~d["open"]
+
+
+def _investigation_to_panel(d: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    to = d["reached_decision_panel"]
+    return d["reached_investigation"], to, to | ~d["open"]
+
+
+def _any_to(to_of: Callable[[pd.DataFrame], pd.Series], known: str = "") -> Flags:
+    """Flags of a step from any stage (every case received) to an event that is final at closure at the latest."""
+    def flags(d: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+        to = to_of(d)
+        settled = to | ~d["open"] | (d[known].notna() if known else False)
+        return pd.Series(True, index=d.index), to, settled
+    return flags
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(1, "triage_to_pag", "triage", "PAG", "PAG held or referred to PAG at triage, triage closed the "
+               "concern or resolved it locally, or case closed", _triage_to_pag),
+    Transition(2, "pag_to_investigation", "PAG", "investigation", "investigation commissioned or recorded as "
+               "not commissioned, or case closed", _pag_to_investigation),
+    Transition(3, "investigation_to_decision_panel", "investigation", "decision panel", "decision panel held, or "
+               "case closed", _investigation_to_panel),
+    Transition(4, "any_to_adverse_outcome", "any stage", "adverse outcome", "outcome recorded, or case closed",
+               _any_to(lambda d: d["adverse_outcome"], known="outcome")),
+    Transition(5, "any_to_suspension", "any stage", "suspension", "suspended, or case closed",
+               _any_to(lambda d: _flag(d["suspended"]))),
+    Transition(6, "any_to_regulator_referral", "any stage", "regulator referral", "referred, or case closed",
+               _any_to(lambda d: _flag(d["regulator_referral"]))),
+)
+
+
+def _stage_counts(cases: pd.DataFrame, dimension: str, window: Window, by: Sequence[str]) -> pd.DataFrame:
+    """from_n, to_n and pending per transition x (*by, group) over the cases received in the window."""
+    inside = received_mask(cases, window)
+    derived = schema.with_derived(cases[["ethnicity_code", *STAGE_COLUMNS]][inside])
+    key, index = group_keys(cases, dimension, by, mask=inside)
+    frames = []
+    for t in TRANSITIONS:
+        reached, to, settled = (np.asarray(f, dtype=bool) for f in t.flags(derived))
+        counts = {name: np.bincount(key, weights=flags, minlength=len(index)).astype(np.int64)
+                  for name, flags in (("from_n", reached & settled), ("to_n", reached & to),
+                                      ("pending", reached & ~settled))}
+        frame = pd.DataFrame(counts, index=index).reset_index()
+        frames.append(frame.assign(step=t.step, transition=t.label, from_stage=t.from_stage, to_stage=t.to_stage,
+                                   method=f"{COHORT_RULE.format(settled=t.settled)}; {PROGRESSION_METHOD}; {RATIO_RULE}"))
+    return pd.concat(frames, ignore_index=True)
+
+
+def progression(
+    cases: pd.DataFrame,
+    *,
+    dimension: str,
+    reference: str,
+    window: Window,
+    confidence: float = 0.95,
+    band: tuple[float, float] = (0.8, 1.25),
+    by: Sequence[str] = (),
+) -> pd.DataFrame:
+    """P(next stage | this stage) by group for each transition of the cascade, against the reference group.
+
+    One row per (*by, transition, group), stated groups only (reference included, verdict "reference"),
+    transitions in cascade order (`step`). proportion = to_n / from_n with its Wilson interval
+    (lower, upper); ratio = proportion / ref_proportion with its Katz interval (ratio_lower,
+    ratio_upper), Fisher's exact p and the band verdict ("not calculable" when either group has no
+    case going on). Columns: measure, dimension, *by, step, transition, from_stage, to_stage, group,
+    reference, from_n, to_n, pending, proportion, lower, upper, ref_from_n, ref_to_n, ref_proportion,
+    ratio, ratio_lower, ratio_upper, fisher_p, verdict, band, window, financial_years, confidence, method.
+    """
+    definition = check_dimension(dimension, by, reference)
+    table = _stage_counts(cases, dimension, window, by)
+    table = table[table["group"].isin(definition.stated_groups)]
+    keys = [*by, "step"]
+    out = versus_reference(table, keys, reference, ["from_n", "to_n"], keep_reference=True)
+    out[["ref_from_n", "ref_to_n"]] = out[["ref_from_n", "ref_to_n"]].fillna(0).astype("int64")
+    out["proportion"] = out["to_n"] / out["from_n"].where(out["from_n"] > 0)
+    out["ref_proportion"] = out["ref_to_n"] / out["ref_from_n"].where(out["ref_from_n"] > 0)
+    out["lower"] = out["upper"] = np.nan
+    has = (out["from_n"] > 0).to_numpy()
+    if has.any():
+        lower, upper = wilson_interval(out.loc[has, "to_n"].to_numpy(), out.loc[has, "from_n"].to_numpy(), confidence)
+        out.loc[has, "lower"], out.loc[has, "upper"] = lower, upper
+    compared = compare_groups(out["to_n"], out["from_n"], out["ref_to_n"], out["ref_from_n"],
+                              confidence=confidence, band=band)
+    compared = compared.rename(columns={"lower": "ratio_lower", "upper": "ratio_upper"})
+    is_reference = (out["group"] == reference).to_numpy()
+    compared.loc[is_reference, ["ratio", "ratio_lower", "ratio_upper", "fisher_p"]] = np.nan
+    compared.loc[is_reference, "verdict"] = REFERENCE
+    out = in_group_order(pd.concat([out, compared], axis=1), definition, keys).assign(
+        measure="progression through the process", dimension=dimension, reference=reference,
+        band=f"{band[0]:.2f}-{band[1]:.2f}", window=window.label, financial_years=", ".join(window.financial_years),
+        confidence=confidence,
+    )
+    return out[["measure", "dimension", *by, "step", "transition", "from_stage", "to_stage", "group", "reference",
+                "from_n", "to_n", "pending", "proportion", "lower", "upper", "ref_from_n", "ref_to_n", "ref_proportion",
+                "ratio", "ratio_lower", "ratio_upper", "fisher_p", "verdict", "band", "window", "financial_years",
+                "confidence", "method"]]
