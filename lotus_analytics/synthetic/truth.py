@@ -213,6 +213,11 @@ def ground_truth(
             "applies_to": "every wait after triage",
             "median_days_received_to_closed": closure_medians(replay, effects),
         },
+        "triage_risk": {
+            "measure": "odds of a high or extreme triage risk level, group vs reference, within concern domains",
+            "common_odds_ratio": 1.0,
+            "why": "severity and likelihood are drawn the same way for every practitioner and every concern domain",
+        },
         "triage_step": {
             "month": step,
             "median_working_days_before": effects.triage_median_before,
