@@ -159,6 +159,22 @@ def test_relative_likelihood_from_the_rows_matches_the_ground_truth(large, dimen
     assert truth > 1.8 > large.ground_truth["entry"]["multipliers"]["entry_bme"]
 
 
+def test_intersection_ground_truth_multiplies_the_conditional_effects(nw):
+    """Within ethnicity x place of qualification the other entry effects (sex, age) are spread alike, so each
+    cell's ratio to White UK-qualified practitioners is the product of the conditional multipliers it carries."""
+    window = nw.ground_truth["entry"]["windows"][WHOLE_SPAN]
+    truth = window["relative_likelihood"]["ethnic_group_2_pmq_region"]
+    m = nw.ground_truth["entry"]["multipliers"]
+    assert nw.ground_truth["entry"]["reference"]["ethnic_group_2_pmq_region"] == "White, UK qualified"
+    assert truth["Black and minority ethnic, UK qualified"] == pytest.approx(m["entry_bme"], rel=0.03)
+    assert truth["White, internationally qualified"] == pytest.approx(m["entry_international"], rel=0.03)
+    assert truth["Black and minority ethnic, internationally qualified"] == pytest.approx(
+        m["entry_bme"] * m["entry_international"], rel=0.03)
+    assert truth["White, EEA qualified"] == pytest.approx(1.0, rel=0.03)
+    headcount = window["headcount"]
+    assert sum(headcount["ethnic_group_2_pmq_region"].values()) == pytest.approx(sum(headcount["ethnic_group_2"].values()))
+
+
 def test_progression_and_closure_effects_show_in_the_rows(large):
     cases = schema.with_derived(large.cases)
     pag = cases[cases["reached_pag"]]
