@@ -146,7 +146,8 @@ def apply_disclosure(
         out.attrs["disclosure"] = mode
         return out
     counts = list(spec.counts)
-    raw = out[counts].astype(float)
+    raw = pd.DataFrame({c: out[c].astype("Float64").to_numpy(dtype=float, na_value=np.nan) for c in counts},
+                       index=out.index, columns=counts)  # nullable counts (Int64 with <NA>) become NaN
     primary = (raw >= 1) & (raw <= suppress_max)
     hidden = _secondary(raw, primary, spec)
     rounded = np.floor(raw / rounding_base + 0.5) * rounding_base

@@ -63,12 +63,13 @@ _DOTS_Y = {"common": (22, 18, 22, 18, 22), "high": (29, 28, 29, 25, 21), "low": 
 
 
 def spc_chart(result: pd.DataFrame, *, title: str, y_title: str, improvement_direction: spc.Direction,
-              target: float | None = None, unit: str | None = None) -> alt.TopLevelMixin:
+              target: float | None = None, unit: str | None = None, reading: str | None = None) -> alt.TopLevelMixin:
     """The XmR chart of an `spc.xmr` result in the Making Data Count style.
 
     Limits and lines break at each rebase, which is marked by a vertical rule and labelled; groups with
     trial limits say so; `target` (default: the result's target) is a labelled red line. The description
-    (the SVG's accessible name) says what is drawn and gives `spc.describe`'s reading.
+    (the SVG's accessible name) says what is drawn and gives `reading` (default: `spc.describe`'s). A value
+    or variation hidden by disclosure control (NaN / not a point type) is not drawn.
     """
     dated = isinstance(result.index, (pd.DatetimeIndex, pd.PeriodIndex))
     data = _chart_frame(result, dated)
@@ -92,7 +93,7 @@ def spc_chart(result: pd.DataFrame, *, title: str, y_title: str, improvement_dir
     if target is not None:
         layers += _target_marks(target, data["x"].iloc[-1])
     what = y_title[:1].lower() + y_title[1:] if y_title[1:2].islower() else y_title
-    description = _description(result, what, target, improvement_direction, unit)
+    description = _description(result, what, target, improvement_direction, unit, reading)
     return styled(alt.layer(*layers).properties(width=WIDTH, height=HEIGHT), title, description)
 
 
@@ -192,7 +193,7 @@ def _target_marks(target: float, last_x: object) -> list[alt.Chart]:
 
 
 def _description(result: pd.DataFrame, what: str, target: float | None, improvement_direction: spc.Direction,
-                 unit: str | None) -> str:
+                 unit: str | None, reading: str | None) -> str:
     labels = spc.point_labels(result.index)
     period = "month" if isinstance(result.index, (pd.DatetimeIndex, pd.PeriodIndex)) else "point"
     parts = [f"SPC chart (XmR) of {what} by {period}, {labels[0]} to {labels[-1]}: the values as a grey line with "
@@ -206,5 +207,6 @@ def _description(result: pd.DataFrame, what: str, target: float | None, improvem
         parts.append("trial limits where a stretch has fewer than 13 points")
     if target is not None:
         parts.append(f"a red line marks the target of {target:g}")
-    reading = spc.describe(result, improvement_direction, what=what, unit=unit)
+    if reading is None:
+        reading = spc.describe(result, improvement_direction, what=what, unit=unit)
     return "; ".join(parts) + ". " + reading

@@ -35,6 +35,11 @@ table.lotus-table th {{ background: {NHS_BLUE}; color: white; padding: .35em .6e
 table.lotus-table td {{ padding: .3em .6em; border-bottom: 1px solid {NHS_PALE_GREY}; white-space: nowrap; }}
 table.lotus-table td.num, table.lotus-table th.num {{ text-align: right; }}
 p.lotus-note {{ font-size: .85em; max-width: 60em; }}
+.lotus-spc-head {{ display: flex; align-items: center; gap: 1em; }}
+.lotus-spc-head h3 {{ margin: .6em 0 .2em; }}
+.lotus-icons svg {{ margin-right: .3em; vertical-align: middle; }}
+p.lotus-reading {{ font-weight: bold; margin: .2em 0 .6em; max-width: 60em; }}
+.lotus-details summary {{ cursor: pointer; color: {NHS_BLUE}; font-weight: bold; margin: .5em 0; }}
 """
 
 

@@ -19,12 +19,14 @@ MONTHS_SHOWN = 12
 
 @dataclass(frozen=True)
 class Scope:
-    """What a set of published tables covers: a quarter and region, optionally one ICB and profession."""
+    """What a set of published tables covers: a quarter and region, optionally one ICB, profession and
+    risk level (the risk level filters cases only: the workforce has none)."""
 
     quarter: FinancialQuarter
     region: str
     icb: str | None = None
     profession: str | None = None
+    risk_level: str | None = None
 
     @property
     def month_labels(self) -> list[str]:
@@ -33,12 +35,11 @@ class Scope:
 
 
 def in_scope(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
-    """Rows of the scope's region, and of its ICB and profession when chosen."""
+    """Rows of the scope's region, and of its ICB, profession and risk level when chosen (and in the frame)."""
     keep = frame["region"] == scope.region
-    if scope.icb:
-        keep &= frame["icb_code"] == scope.icb
-    if scope.profession:
-        keep &= frame["profession"] == scope.profession
+    for column, chosen in (("icb_code", scope.icb), ("profession", scope.profession), ("risk_level", scope.risk_level)):
+        if chosen and column in frame.columns:
+            keep &= frame[column] == chosen
     return frame[keep]
 
 
@@ -54,6 +55,13 @@ class Inputs:
     def cases(self) -> pd.DataFrame:
         """The scope's cases with the derived groupings and stage flags."""
         return with_derived(in_scope(self.store.cases, self.scope))
+
+    @cached_property
+    def updates(self) -> pd.DataFrame | None:
+        """The updates of the scope's cases (None: the extract supplied no updates table)."""
+        if self.store.updates is None:
+            return None
+        return self.store.updates[self.store.updates["case_id"].isin(self.cases["case_id"])]
 
     @cached_property
     def workforce(self) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from lotus_analytics.reports.figures import (
 from lotus_analytics.reports.html import INTERNAL_NOTE, mode_html, suppression_note, table_html
 from lotus_analytics.reports.request import complete_quarter, report_folder
 from lotus_analytics.reports.tables import TITLES, Scope, published_tables
+from lotus_analytics.reports.timeliness_figures import timeliness_html
 from lotus_analytics.reports.xlsx import XLSX_NAME, write_tables_xlsx
 from lotus_analytics.schema import CONTRACT_VERSION
 from lotus_analytics.store import load_store
@@ -107,6 +108,15 @@ def timeliness_section(report: Report) -> HTML:
     quarter = timeliness_figure(report.tables["t1_by_quarter"], period_kind="quarter", title=TITLES["t1_by_quarter"],
                                 **common)
     return HTML(f"<h2>{HEADINGS['timeliness']}</h2>{month}{quarter}")
+
+
+def timeliness_detail_section(report: Report) -> HTML:
+    """Every stage clock: headline, SPC charts with icons and readings, time to closure, open cases."""
+    parts = timeliness_html(report.tables, window=report.window_label, disclosure=report.config.disclosure,
+                            target_gap_days=report.config.targets.contact_gap_calendar_days)
+    body = "".join(f"<h3>{html.escape(heading)}</h3>{part}" if heading != "Statistical process control" else part
+                   for heading, part in parts.items())
+    return HTML(f"<h2>Timeliness: every stage clock</h2>{body}")
 
 
 def likelihood_section(report: Report) -> HTML:

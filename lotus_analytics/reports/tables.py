@@ -33,7 +33,9 @@ from lotus_analytics.disclosure import (
 from lotus_analytics.inequalities import entry_relative_likelihood, not_stated_share
 from lotus_analytics.lessons import overdue_actions
 from lotus_analytics.periods import quarter_labels
+from lotus_analytics.reports import timeliness_tables as timeliness_family
 from lotus_analytics.reports.inputs import Inputs, Scope
+from lotus_analytics.reports.timeliness_tables import timeliness_tables
 from lotus_analytics.store import Store
 from lotus_analytics.timeliness import triage_timeliness
 
@@ -114,7 +116,11 @@ def _overview(inputs: Inputs) -> dict[str, pd.DataFrame]:
     return tables
 
 
-FAMILIES: dict[str, Callable[[Inputs], dict[str, pd.DataFrame]]] = {"overview": _overview}
+FAMILIES: dict[str, Callable[[Inputs], dict[str, pd.DataFrame]]] = {
+    "overview": _overview, "timeliness": timeliness_tables,
+}
+TITLES.update(timeliness_family.TITLES)
+SPECS.update(timeliness_family.SPECS)
 
 
 def measure_tables(store: Store, scope: Scope, config: Config,
