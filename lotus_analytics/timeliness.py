@@ -24,7 +24,7 @@ one, so T3 from updates has no `still_waiting` (missing).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Literal, Sequence
+from typing import Callable, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -191,48 +191,61 @@ def check_columns(frame: pd.DataFrame, by: Sequence[str], what: str) -> None:
 
 @dataclass(frozen=True)
 class Durations:
-    """Completed durations of one stage: the case row (position in `cases`) and clock dates of each."""
+    """Completed durations of one stage: the case row (position in `cases`), clock dates and length of each."""
 
     stage: Stage
     rows: np.ndarray
     start: np.ndarray
     end: np.ndarray
+    working_days: np.ndarray
+    calendar_days: np.ndarray
 
-    def length(self, holidays: np.ndarray) -> np.ndarray:
+    @property
+    def length(self) -> np.ndarray:
         """Each duration in the stage's unit."""
-        return working_days(self.start, self.end, holidays) if self.stage.unit == WORKING else self.calendar_days()
-
-    def calendar_days(self) -> np.ndarray:
-        return (self.end - self.start).astype(np.int64).astype(float)
+        return self.working_days if self.stage.unit == WORKING else self.calendar_days
 
 
-def completed(cases: pd.DataFrame, measure: Measure, updates: pd.DataFrame | None = None) -> Durations:
+def _durations(stage: Stage, rows: np.ndarray, start: np.ndarray, end: np.ndarray, holidays: np.ndarray) -> Durations:
+    return Durations(stage, rows, start, end, working_days(start, end, holidays), (end - start).astype(np.int64))
+
+
+def completed(
+    cases: pd.DataFrame, measure: Measure, *, holidays: np.ndarray, updates: pd.DataFrame | None = None,
+) -> Durations:
     """The completed durations of a stage (T3 from `updates` when given; see the module docstring)."""
     if measure not in STAGES:
         raise ValueError(f"measure must be one of {', '.join(STAGES)}, not {measure!r}")
     if measure == "T3" and updates is not None:
-        letters = updates[(updates["update_type"].to_numpy() == OUTCOME_LETTER)
-                          & updates["date_meeting"].notna().to_numpy() & updates["date_sent"].notna().to_numpy()]
-        rows = pd.Index(cases["case_id"]).get_indexer(letters["case_id"])
+        letter = ((updates["update_type"].to_numpy() == OUTCOME_LETTER) & updates["date_meeting"].notna().to_numpy()
+                  & updates["date_sent"].notna().to_numpy())
+        rows = pd.Index(cases["case_id"]).get_indexer(updates["case_id"].to_numpy()[letter])
         known = rows >= 0  # letters of cases not in `cases` (another scope) are left out
-        return Durations(T3_FROM_UPDATES, rows[known], _days(letters["date_meeting"])[known],
-                         _days(letters["date_sent"])[known])
+        meeting, sent = (_days(updates[c].to_numpy()[letter][known]) for c in ("date_meeting", "date_sent"))
+        return _durations(T3_FROM_UPDATES, rows[known], meeting, sent, holidays)
     stage = STAGES[measure]
     rows = np.flatnonzero(cases[stage.start].notna().to_numpy() & cases[stage.end].notna().to_numpy())
-    return Durations(stage, rows, _days(cases[stage.start])[rows], _days(cases[stage.end])[rows])
+    return _durations(stage, rows, _days(cases[stage.start])[rows], _days(cases[stage.end])[rows], holidays)
+
+
+def completed_durations(
+    cases: pd.DataFrame, *, holidays: np.ndarray, updates: pd.DataFrame | None = None,
+) -> dict[str, Durations]:
+    """`completed` for T1-T4 at once: pass it as `durations` to cut one extract many ways without recomputing."""
+    return {measure: completed(cases, measure, holidays=holidays, updates=updates) for measure in STAGES}
 
 
 def stage_durations(
     cases: pd.DataFrame, measure: Measure, holidays: np.ndarray, updates: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per completed duration: case_id, start, end, working_days and calendar_days (internal use only)."""
-    done = completed(cases, measure, updates)
+    done = completed(cases, measure, holidays=holidays, updates=updates)
     return pd.DataFrame({
         "case_id": cases["case_id"].to_numpy()[done.rows],
         "start": done.start.astype("datetime64[ns]"),
         "end": done.end.astype("datetime64[ns]"),
-        "working_days": working_days(done.start, done.end, holidays),
-        "calendar_days": done.calendar_days(),
+        "working_days": done.working_days,
+        "calendar_days": done.calendar_days.astype(float),
     })
 
 
@@ -265,16 +278,16 @@ def _still_waiting(cases: pd.DataFrame, stage: Stage, groups: np.ndarray, period
     return (counts[0] - counts[1]).reshape(-1).astype(float)
 
 
-def _summary(key: np.ndarray, done: Durations, holidays: np.ndarray, target: int | None, size: int) -> pd.DataFrame:
+def _summary(key: np.ndarray, done: Durations, target: int | None, size: int) -> pd.DataFrame:
     """n, median, 90th percentile, calendar median and within-target count per key 0..size-1."""
-    length = done.length(holidays)
+    length = done.length
     median, p90 = grouped_quantiles(key, length, size, (0.5, 0.9))
     within = np.bincount(key, weights=length <= target, minlength=size) if target is not None else np.full(size, np.nan)
     return pd.DataFrame({
         "n": pd.array(np.bincount(key, minlength=size), dtype="Int64"),
         "median": median,
         "p90": p90,
-        "median_calendar_days": grouped_quantiles(key, done.calendar_days(), size, (0.5,))[0],
+        "median_calendar_days": grouped_quantiles(key, done.calendar_days, size, (0.5,))[0],
         "within_target": pd.array(within, dtype="Int64"),
     })
 
@@ -288,6 +301,7 @@ def stage_timeliness(
     holidays: np.ndarray,
     by: Sequence[str] = (),
     updates: pd.DataFrame | None = None,
+    durations: Mapping[str, Durations] | None = None,
 ) -> pd.DataFrame:
     """T1-T4 by month or financial quarter in which the clock stopped (× `by` groups of cases).
 
@@ -296,11 +310,12 @@ def stage_timeliness(
     leaves within_target, pct_within_target and target missing. Every group of `cases` gets every
     period from the first to the last with a completed duration (n = 0 and NaN statistics where none);
     no completed duration gives an empty table. A missing `by` value is a group of its own.
+    `durations`: `completed_durations` of these same `cases` (and `updates`), when already computed.
     """
     if period not in PERIODS:
         raise ValueError(f"period must be 'month' or 'quarter', not {period!r}")
     check_columns(cases, by, measure)
-    done = completed(cases, measure, updates)
+    done = durations[measure] if durations else completed(cases, measure, holidays=holidays, updates=updates)
     groups, keys = group_codes(cases, by)
     columns = ["measure", "period_type", "period", *by, "n", "median", "p90", "median_calendar_days",
                "within_target", "pct_within_target", "still_waiting", "target", "unit", "method"]
@@ -309,7 +324,7 @@ def stage_timeliness(
     index = _period_index(done.end, period)
     first, n_periods, n_groups = int(index.min()), int(index.max() - index.min()) + 1, len(keys)
     key = groups[done.rows] * n_periods + (index - first)
-    out = _summary(key, done, holidays, target, n_groups * n_periods)
+    out = _summary(key, done, target, n_groups * n_periods)
     out["still_waiting"] = pd.array(
         _still_waiting(cases, done.stage, groups, period, first, n_periods, n_groups), dtype="Int64")
     n = out["n"].astype(float)
@@ -346,6 +361,7 @@ def monthly_series(
     updates: pd.DataFrame | None = None,
     start: pd.Timestamp | str | None = None,
     end: pd.Timestamp | str | None = None,
+    durations: Mapping[str, Durations] | None = None,
 ) -> pd.DataFrame:
     """Monthly series for SPC charts, indexed by month start (DatetimeIndex named "month").
 
@@ -354,10 +370,11 @@ def monthly_series(
     from `updates` when given). Every month from `start` (default: the first month a case was
     received) to `end` (default: the last month with a receipt or a stopped clock - it may be
     incomplete: cut it before charting) is present: 0 concerns and n, NaN median where none.
+    `durations`: `completed_durations` of these same `cases` (and `updates`), when already computed.
     """
     received = _days(cases["date_received"])
     received = received[~np.isnat(received)]
-    series = {m: completed(cases, m, updates) for m in STAGES}
+    series = durations or completed_durations(cases, holidays=holidays, updates=updates)
     stopped = np.concatenate([received, *(d.end for d in series.values())])
     first = _month_number(start) if start is not None else _month_number(received.min()) if len(received) else 0
     last = _month_number(end) if end is not None else _month_number(stopped.max()) if len(stopped) else -1
@@ -369,6 +386,6 @@ def monthly_series(
     for measure, done in series.items():
         month = _period_index(done.end, "month") - first
         inside = (month >= 0) & (month < n_months)
-        out[f"{measure.lower()}_median"] = grouped_quantiles(month[inside], done.length(holidays)[inside], n_months, (0.5,))[0]
+        out[f"{measure.lower()}_median"] = grouped_quantiles(month[inside], done.length[inside], n_months, (0.5,))[0]
         out[f"{measure.lower()}_n"] = np.bincount(month[inside], minlength=n_months)
     return out

@@ -9,7 +9,7 @@ from measures_frames import cases_frame, typed
 
 from lotus_analytics.periods import FinancialQuarter, latest_complete_quarter, month_labels, quarter_labels
 from lotus_analytics.timeliness import (
-    group_codes, grouped_quantiles, monthly_series, stage_durations, stage_timeliness,
+    completed_durations, group_codes, grouped_quantiles, monthly_series, stage_durations, stage_timeliness,
     triage_timeliness, working_days,
 )
 from lotus_analytics.workdays import bank_holidays, working_days_between
@@ -223,6 +223,19 @@ def test_quarters_and_groups_with_a_missing_value():
                              {"date_received": T("2022-06-03")}])
     by_risk = stage_timeliness(untriaged, measure="T1", period="month", target=5, holidays=HOLIDAYS, by=["risk_level"])
     assert by_risk["risk_level"].tolist() == [None] and by_risk["still_waiting"].tolist() == [1]
+
+
+def test_durations_computed_once_give_the_same_tables():
+    done = completed_durations(T2_CASES, holidays=HOLIDAYS, updates=UPDATES)
+    for measure in ("T1", "T2", "T3", "T4"):
+        for by in ((), ("profession",)):
+            pd.testing.assert_frame_equal(
+                stage_timeliness(T2_CASES, measure=measure, period="month", target=5, holidays=HOLIDAYS, by=by,
+                                 durations=done),
+                stage_timeliness(T2_CASES, measure=measure, period="month", target=5, holidays=HOLIDAYS, by=by,
+                                 updates=UPDATES))
+    pd.testing.assert_frame_equal(monthly_series(T2_CASES, holidays=HOLIDAYS, durations=done),
+                                  monthly_series(T2_CASES, holidays=HOLIDAYS, updates=UPDATES))
 
 
 def test_bad_measure_is_refused():
