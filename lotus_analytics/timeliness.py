@@ -139,7 +139,7 @@ def group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.
     """Each row's group number and the groups' `by` values, sorted by each column in turn.
 
     A missing value is a group of its own (shown as None), sorted last. With no `by`, every row is
-    group 0 of one group. Vectorised: one hash factorisation per column.
+    group 0 of one group. Vectorised: one hash factorisation per column, then the combinations present.
     """
     combined = np.zeros(len(frame), dtype=np.int64)
     sorted_values = []
@@ -150,7 +150,14 @@ def group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.
         rank[order], rank[-1] = np.arange(len(values)), len(values)  # code -1 (missing) ranks last
         combined = combined * (len(values) + 1) + rank[codes]
         sorted_values.append(np.append(values.to_numpy(dtype=object)[order], None))
-    codes, present = pd.factorize(combined, sort=True)
+    space = int(np.prod([len(v) for v in sorted_values]))
+    if space <= 4 * len(frame) + 1024:  # few possible combinations: count them rather than hash every row
+        present = np.flatnonzero(np.bincount(combined, minlength=space))
+        position = np.zeros(space, dtype=np.int64)
+        position[present] = np.arange(len(present))
+        codes = position[combined]
+    else:
+        codes, present = pd.factorize(combined, sort=True)
     keys, rest = {}, np.asarray(present)
     for column, values in zip(reversed(by), reversed(sorted_values)):
         keys[column] = values[rest % len(values)]
@@ -190,8 +197,21 @@ def check_columns(frame: pd.DataFrame, by: Sequence[str], what: str) -> None:
 
 
 @dataclass(frozen=True)
+class Queue:
+    """The cases that go on a stage's clock: their row in `cases`, the day it started and the day they left it.
+
+    A case leaves at the stage's end event or its closure, whichever is first (NaT: still on the clock).
+    """
+
+    rows: np.ndarray
+    started: np.ndarray
+    left: np.ndarray
+
+
+@dataclass(frozen=True)
 class Durations:
-    """Completed durations of one stage: the case row (position in `cases`), clock dates and length of each."""
+    """Completed durations of one stage: the case row (position in `cases`), clock dates and length of each,
+    and the stage's queue (None where it is not known: T3 from the updates table)."""
 
     stage: Stage
     rows: np.ndarray
@@ -199,6 +219,7 @@ class Durations:
     end: np.ndarray
     working_days: np.ndarray
     calendar_days: np.ndarray
+    queue: Queue | None
 
     @property
     def length(self) -> np.ndarray:
@@ -206,14 +227,19 @@ class Durations:
         return self.working_days if self.stage.unit == WORKING else self.calendar_days
 
 
-def _durations(stage: Stage, rows: np.ndarray, start: np.ndarray, end: np.ndarray, holidays: np.ndarray) -> Durations:
-    return Durations(stage, rows, start, end, working_days(start, end, holidays), (end - start).astype(np.int64))
+def _queue(cases: pd.DataFrame, stage: Stage) -> Queue:
+    started = _days(cases[stage.start])
+    waits = ~np.isnat(started)
+    if stage.queue:
+        waits &= cases[stage.queue[0]].isin(stage.queue[1]).to_numpy()
+    left = np.fmin(_days(cases[stage.end]), _days(cases["date_closed"]))
+    return Queue(np.flatnonzero(waits), started[waits], left[waits])
 
 
 def completed(
     cases: pd.DataFrame, measure: Measure, *, holidays: np.ndarray, updates: pd.DataFrame | None = None,
 ) -> Durations:
-    """The completed durations of a stage (T3 from `updates` when given; see the module docstring)."""
+    """The completed durations of a stage and its queue (T3 from `updates` when given; see the module docstring)."""
     if measure not in STAGES:
         raise ValueError(f"measure must be one of {', '.join(STAGES)}, not {measure!r}")
     if measure == "T3" and updates is not None:
@@ -221,11 +247,14 @@ def completed(
                   & updates["date_sent"].notna().to_numpy())
         rows = pd.Index(cases["case_id"]).get_indexer(updates["case_id"].to_numpy()[letter])
         known = rows >= 0  # letters of cases not in `cases` (another scope) are left out
-        meeting, sent = (_days(updates[c].to_numpy()[letter][known]) for c in ("date_meeting", "date_sent"))
-        return _durations(T3_FROM_UPDATES, rows[known], meeting, sent, holidays)
-    stage = STAGES[measure]
-    rows = np.flatnonzero(cases[stage.start].notna().to_numpy() & cases[stage.end].notna().to_numpy())
-    return _durations(stage, rows, _days(cases[stage.start])[rows], _days(cases[stage.end])[rows], holidays)
+        stage, queue = T3_FROM_UPDATES, None
+        rows, start, end = rows[known], *(_days(updates[c].to_numpy()[letter][known]) for c in ("date_meeting", "date_sent"))
+    else:
+        stage = STAGES[measure]
+        queue = _queue(cases, stage)
+        rows = np.flatnonzero(cases[stage.start].notna().to_numpy() & cases[stage.end].notna().to_numpy())
+        start, end = _days(cases[stage.start])[rows], _days(cases[stage.end])[rows]
+    return Durations(stage, rows, start, end, working_days(start, end, holidays), (end - start).astype(np.int64), queue)
 
 
 def completed_durations(
@@ -260,21 +289,13 @@ def _cumulative_by_period(groups: np.ndarray, days: np.ndarray, period: Period, 
     return counts.cumsum(axis=1)
 
 
-def _still_waiting(cases: pd.DataFrame, stage: Stage, groups: np.ndarray, period: Period, first: int,
-                   n_periods: int, n_groups: int) -> np.ndarray:
-    """Cases on the stage's clock at each period end: started by then, neither stopped nor closed by then.
-
-    A case leaves the queue at the stage's end event or closure, whichever is first (both on or after
-    its start), so waiting(end) = #started by end − #left by end.
-    """
-    if stage.waiting is None:
+def _still_waiting(queue: Queue | None, groups: np.ndarray, period: Period, first: int, n_periods: int,
+                   n_groups: int) -> np.ndarray:
+    """Cases on the stage's clock at each period end: waiting(end) = #started by end − #left by end (NaN: unknown)."""
+    if queue is None:
         return np.full(n_groups * n_periods, np.nan)
-    waits = cases[stage.start].notna().to_numpy()
-    if stage.queue:
-        waits &= cases[stage.queue[0]].isin(stage.queue[1]).to_numpy()
-    started = _days(cases[stage.start])[waits]
-    left = np.fmin(_days(cases[stage.end]), _days(cases["date_closed"]))[waits]
-    counts = [_cumulative_by_period(groups[waits], d, period, first, n_periods, n_groups) for d in (started, left)]
+    counts = [_cumulative_by_period(groups[queue.rows], d, period, first, n_periods, n_groups)
+              for d in (queue.started, queue.left)]
     return (counts[0] - counts[1]).reshape(-1).astype(float)
 
 
@@ -326,7 +347,7 @@ def stage_timeliness(
     key = groups[done.rows] * n_periods + (index - first)
     out = _summary(key, done, target, n_groups * n_periods)
     out["still_waiting"] = pd.array(
-        _still_waiting(cases, done.stage, groups, period, first, n_periods, n_groups), dtype="Int64")
+        _still_waiting(done.queue, groups, period, first, n_periods, n_groups), dtype="Int64")
     n = out["n"].astype(float)
     out["pct_within_target"] = 100 * out["within_target"].astype(float) / n.where(n > 0)
     out["period"] = np.tile([_period_label(first + i, period) for i in range(n_periods)], n_groups)

@@ -299,3 +299,14 @@ def test_group_codes_sort_missing_last_and_quantiles_match_pandas(rows):
     for q in (0.5, 0.9):
         ours = grouped_quantiles(codes, frame["v"].to_numpy(), len(keys), (q,))[0]
         np.testing.assert_allclose(ours, frame["v"].groupby(codes).quantile(q).to_numpy())
+
+
+def test_group_codes_with_many_combinations_agree_with_sorting():
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"x": rng.integers(0, 200, 300).astype(str), "y": rng.integers(0, 200, 300)})
+    frame.loc[::7, "x"] = None  # 201 x 200 possible combinations: more than the rows, so they are hashed
+    codes, keys = group_codes(frame, ["x", "y"])
+    rows = [(None if pd.isna(x) else x, y) for x, y in frame.itertuples(index=False)]
+    order = sorted(set(rows), key=lambda k: (k[0] is None, k[0] or "", k[1]))
+    assert [order.index(r) for r in rows] == codes.tolist()
+    assert list(keys.itertuples(index=False, name=None)) == order
