@@ -5,7 +5,9 @@ scale 60; not timed), then times every measure a report or dashboard builds from
 and by financial quarter, each by profession, ICB and risk level (T3 from the updates table); Kaplan-
 Meier time to closure and its curve, overall and by ethnic group; T5 and T6 at the last complete
 quarter's end, overall and by the three groupings; the monthly SPC series. Goal: under 10 s in total
-on a 2-core machine. Prints a Markdown table, one row per call, and the total.
+on a 2-core machine. Prints a Markdown table, one row per call, and the totals: wall-clock seconds and
+the process's CPU seconds (the wall time on an otherwise idle machine, near enough; the machine is
+often shared).
 
 By default the completed durations of T1-T4 (T3's outcome letters matched to their cases) are
 computed once (`timeliness.completed_durations`, timed as its own row) and every T1-T4 table and the
@@ -34,15 +36,19 @@ GROUPINGS = ("profession", "icb_code", "risk_level")
 GOAL_SECONDS = 10.0
 
 
-def _timed(label: str, call: Callable[[], object], rows: list[tuple[str, float, int]]) -> object:
-    start = time.perf_counter()
+Row = tuple[str, float, float, int]
+
+
+def _timed(label: str, call: Callable[[], object], rows: list[Row]) -> object:
+    wall, cpu = time.perf_counter(), time.process_time()
     result = call()
-    rows.append((label, time.perf_counter() - start, len(result) if hasattr(result, "__len__") else 0))
+    rows.append((label, time.perf_counter() - wall, time.process_time() - cpu,
+                 len(result) if hasattr(result, "__len__") else 0))
     return result
 
 
-def run(scale: float, reuse: bool) -> list[tuple[str, float, int]]:
-    """Every timed call on a freshly generated extract: (what, seconds, rows of the result)."""
+def run(scale: float, reuse: bool) -> list[Row]:
+    """Every timed call on a freshly generated extract: (what, wall seconds, CPU seconds, rows of the result)."""
     started = time.perf_counter()
     extract = synthetic.generate(seed=1, regions=REGIONS, scale=scale)
     print(f"extract: {len(extract.cases):,} cases, {len(extract.updates):,} updates "
@@ -53,7 +59,7 @@ def run(scale: float, reuse: bool) -> list[tuple[str, float, int]]:
                "T3": config.targets.inform_working_days, "T4": None}
     holidays = bank_holidays(config.bank_holiday_subdivision, config.extra_closure_days)
     as_of = latest_complete_quarter(extract.extract_date).end
-    rows: list[tuple[str, float, int]] = []
+    rows: list[Row] = []
     durations = _timed("completed durations of T1-T4, once", lambda: completed_durations(
         cases, holidays=holidays, updates=updates), rows) if reuse else None
     for measure in STAGES:
@@ -84,13 +90,13 @@ def main() -> None:
     parser.add_argument("--no-reuse", action="store_true", help="compute the T1-T4 durations in every call")
     args = parser.parse_args()
     rows = run(args.scale, reuse=not args.no_reuse)
-    table = pd.DataFrame(rows, columns=["measure", "seconds", "rows"])
-    print("| measure | seconds | rows |\n|---|---:|---:|")
-    for measure, seconds, n in table.itertuples(index=False):
-        print(f"| {measure} | {seconds:.2f} | {n:,} |")
-    total = table["seconds"].sum()
-    print(f"| **total** | **{total:.1f}** | |\n\ngoal: under {GOAL_SECONDS:.0f} s - "
-          f"{'met' if total < GOAL_SECONDS else 'not met'}")
+    table = pd.DataFrame(rows, columns=["measure", "wall", "cpu", "rows"])
+    print("| measure | wall s | CPU s | rows |\n|---|---:|---:|---:|")
+    for measure, wall, cpu, n in table.itertuples(index=False):
+        print(f"| {measure} | {wall:.2f} | {cpu:.2f} | {n:,} |")
+    wall, cpu = table["wall"].sum(), table["cpu"].sum()
+    print(f"| **total** | **{wall:.1f}** | **{cpu:.1f}** | |\n\ngoal: under {GOAL_SECONDS:.0f} s - "
+          f"{'met' if wall < GOAL_SECONDS else 'not met'} (wall), {'met' if cpu < GOAL_SECONDS else 'not met'} (CPU)")
 
 
 if __name__ == "__main__":

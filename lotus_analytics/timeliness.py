@@ -66,7 +66,8 @@ STAGES: dict[str, Stage] = {
                 queue=("triage_outcome", ("to_pag", "to_pag_urgent"))),
     "T3": Stage("T3", "date_outcome", "date_practitioner_informed", WORKING,
                 "outcome decided (date_outcome, the meeting that decided it) to practitioner informed",
-                "practitioners informed", "outcome decided, practitioner not informed and case not closed at period end"),
+                "practitioners informed",
+                "outcome decided, practitioner not informed and case not closed at period end"),
     "T4": Stage("T4", "date_received", "date_closed", CALENDAR, "received to closed", "closures",
                 "received and not closed at period end (the open caseload)"),
 }
@@ -248,7 +249,8 @@ def completed(
         rows = pd.Index(cases["case_id"]).get_indexer(updates["case_id"].to_numpy()[letter])
         known = rows >= 0  # letters of cases not in `cases` (another scope) are left out
         stage, queue = T3_FROM_UPDATES, None
-        rows, start, end = rows[known], *(_days(updates[c].to_numpy()[letter][known]) for c in ("date_meeting", "date_sent"))
+        start, end = (_days(updates[c].to_numpy()[letter][known]) for c in ("date_meeting", "date_sent"))
+        rows = rows[known]
     else:
         stage = STAGES[measure]
         queue = _queue(cases, stage)

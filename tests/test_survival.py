@@ -54,7 +54,7 @@ def test_cohort_censors_at_as_of_and_leaves_later_receipts_out():
     assert (cohort.days.tolist(), cohort.closed.tolist(), cohort.count.tolist()) == (
         [2, 3, 5, 8, 10], [True, False, True, True, False], [1, 1, 2, 1, 1])
     since = closure_cohort(_hand_cases(), as_of=AS_OF, since=AS_OF - pd.Timedelta(days=10))
-    assert since.days.tolist() == [3, 10]  # the open cases, received 3 and 10 days before as_of; received on the day counts
+    assert since.days.tolist() == [3, 10]  # the open cases, received 3 and 10 days before as_of (the day counts)
 
 
 def test_hand_worked_kaplan_meier():
@@ -69,7 +69,8 @@ def test_hand_worked_kaplan_meier():
     assert row["pct_closed_4d"] == pytest.approx(100 / 6) and row["at_risk_4d"] == 4
     assert row["pct_closed_9d"] == pytest.approx(100 * 19 / 24) and row["at_risk_9d"] == 1
     low, high = _log_log_bounds(5 / 24, GREENWOOD[8])
-    assert (row["pct_closed_9d_lower"], row["pct_closed_9d_upper"]) == pytest.approx((100 * (1 - high), 100 * (1 - low)))
+    assert (row["pct_closed_9d_lower"], row["pct_closed_9d_upper"]) == pytest.approx(
+        (100 * (1 - high), 100 * (1 - low)))
     assert np.isnan(row["pct_closed_12d"]) and row["at_risk_12d"] == 0  # beyond the longest follow-up, S > 0
     assert np.isnan(row["logrank_p"]) and row["as_of"] == AS_OF and pd.isna(row["since"])
 
@@ -118,7 +119,8 @@ def test_dimension_by_name_and_curve_per_group():
     assert table["n"].tolist() == [2, 3, 1] and set(table["dimension"]) == {"ethnic_group_2"}
     curve = km_curve(cases, as_of=AS_OF, by="ethnic_group_2")
     white = curve[curve["group"] == "White"]
-    assert white["time"].tolist() == [0, 2, 3, 10] and white["survival"].tolist() == pytest.approx([1, 2 / 3, 2 / 3, 2 / 3])
+    assert white["time"].tolist() == [0, 2, 3, 10]
+    assert white["survival"].tolist() == pytest.approx([1, 2 / 3, 2 / 3, 2 / 3])
     with pytest.raises(ValueError, match="no column nonsense"):
         time_to_closure(cases, as_of=AS_OF, by="nonsense")
 

@@ -139,7 +139,8 @@ T2_CASES = cases_frame([
      "date_first_pag": T("2022-07-11"), "risk_level": "high", "profession": "dental"},
     {"date_received": T("2022-06-17"), "date_triaged": T("2022-06-20"), "triage_outcome": "to_pag_urgent",
      "date_first_pag": T("2022-06-22"), "date_outcome": T("2022-07-28"), "risk_level": "extreme"},
-    {"date_received": T("2022-06-22"), "date_triaged": T("2022-06-27"), "triage_outcome": "to_pag", "risk_level": "high"},
+    {"date_received": T("2022-06-22"), "date_triaged": T("2022-06-27"), "triage_outcome": "to_pag",
+     "risk_level": "high"},
     {"date_received": T("2022-06-01"), "date_triaged": T("2022-06-06"), "triage_outcome": "closed_nfa",
      "date_outcome": T("2022-06-06"), "date_practitioner_informed": T("2022-06-08"), "date_closed": T("2022-06-10"),
      "risk_level": "low"},
@@ -147,7 +148,8 @@ T2_CASES = cases_frame([
      "date_outcome": T("2022-06-24"), "date_practitioner_informed": T("2022-06-30"), "date_closed": T("2022-06-30"),
      "risk_level": "moderate"},
 ])
-# Outcome letters: C1 triage Wed 1 Jun -> Mon 6 Jun = 1; C1 PAG Wed 15 -> Fri 17 Jun = 2; C2 PAG Mon 11 -> Wed 20 Jul = 7.
+# Outcome letters: C1 triage Wed 1 Jun -> Mon 6 Jun = 1; C1 PAG Wed 15 -> Fri 17 Jun = 2;
+# C2 PAG Mon 11 -> Wed 20 Jul = 7.
 UPDATES = typed("updates", [
     {"case_id": "C1", "update_type": "post_meeting_outcome", "meeting": "triage", "date_meeting": T("2022-06-01"),
      "date_sent": T("2022-06-06")},
