@@ -49,7 +49,6 @@ class Transition:
     """One step of the cascade: `flags` gives, per case, (reached from_stage, reached to_stage, step settled)."""
 
     step: int
-    name: str
     from_stage: str
     to_stage: str
     settled: str
@@ -69,7 +68,7 @@ def _triage_to_pag(d: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 def _pag_to_investigation(d: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
     to = d["reached_investigation"]
-    return d["reached_pag"], to, to | d["investigation"].eq(False).fillna(False).astype(bool) | ~d["open"]
+    return d["reached_pag"], to, to | _flag(d["investigation"].eq(False)) | ~d["open"]
 
 
 def _investigation_to_panel(d: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -87,17 +86,15 @@ def _any_to(to_of: Callable[[pd.DataFrame], pd.Series], known: str = "") -> Flag
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition(1, "triage_to_pag", "triage", "PAG", "PAG held or referred to PAG at triage, triage closed the "
-               "concern or resolved it locally, or case closed", _triage_to_pag),
-    Transition(2, "pag_to_investigation", "PAG", "investigation", "investigation commissioned or recorded as "
-               "not commissioned, or case closed", _pag_to_investigation),
-    Transition(3, "investigation_to_decision_panel", "investigation", "decision panel", "decision panel held, or "
-               "case closed", _investigation_to_panel),
-    Transition(4, "any_to_adverse_outcome", "any stage", "adverse outcome", "outcome recorded, or case closed",
+    Transition(1, "triage", "PAG", "PAG held or referred to PAG at triage (both count as reaching PAG), triage "
+               "closed the concern or resolved it locally, or case closed", _triage_to_pag),
+    Transition(2, "PAG", "investigation", "investigation commissioned or recorded as not commissioned, or case "
+               "closed", _pag_to_investigation),
+    Transition(3, "investigation", "decision panel", "decision panel held, or case closed", _investigation_to_panel),
+    Transition(4, "any stage", "adverse outcome", "outcome recorded, or case closed",
                _any_to(lambda d: d["adverse_outcome"], known="outcome")),
-    Transition(5, "any_to_suspension", "any stage", "suspension", "suspended, or case closed",
-               _any_to(lambda d: _flag(d["suspended"]))),
-    Transition(6, "any_to_regulator_referral", "any stage", "regulator referral", "referred, or case closed",
+    Transition(5, "any stage", "suspension", "suspended, or case closed", _any_to(lambda d: _flag(d["suspended"]))),
+    Transition(6, "any stage", "regulator referral", "referred, or case closed",
                _any_to(lambda d: _flag(d["regulator_referral"]))),
 )
 
