@@ -202,22 +202,26 @@ def headline(rows: pd.DataFrame, summary: list[dict[str, Any]], design: dict[str
     }
 
 
+USED = ("lotus_analytics/synthetic", *(f"lotus_analytics/{m}" for m in (
+    "inequalities.py", "schema.py", "stats.py", "periods.py", "config.py", "defaults.toml", "workdays.py")))
+
+
 def source_state() -> str:
-    """The commit the package was run from, marked when lotus_analytics/ had uncommitted changes."""
+    """The commit run from, marked when a module the study uses had uncommitted changes."""
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "lotus_analytics", f":!{SUMMARY.relative_to(ROOT)}") != ""
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", *USED) != ""
     return f"{git('rev-parse', '--short', 'HEAD')}{' with uncommitted changes' if dirty else ''}"
 
 
-def design_of(seeds: Sequence[int], workers: int) -> dict[str, Any]:
+def design_of(seeds: Sequence[int], workers: int, source: str) -> dict[str, Any]:
     """What was run: seeds, volume, window, band, scenarios and goals."""
     settings = packaged_config().inequalities
     extract_date = inspect.signature(synthetic.generate).parameters["extract_date"].default
     key, window = report_window(extract_date, settings.window_years)
     return {
         "runs": len(seeds), "seeds": list(seeds), "workers": workers, "date_run": date.today().isoformat(),
-        "source": source_state(),
+        "source": source,
         "volume": f"{', '.join(REGIONS)} at scale {SCALE:g} (synthetic.generate defaults: about 12,000 performers)",
         "extract_date": extract_date.isoformat(),
         "window": f"{key}: {window.label}", "confidence": settings.confidence,
@@ -234,9 +238,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
     args = parser.parse_args(argv)
     seeds = list(range(args.first_seed, args.first_seed + args.runs))
-    started = time.perf_counter()
+    started, source = time.perf_counter(), source_state()
     rows = run_all(seeds, args.workers)
-    design = design_of(seeds, args.workers)
+    design = design_of(seeds, args.workers, source)
     summary = summarise(rows)
     results = {
         "package_version": __version__, "generator": synthetic.generator.GENERATOR,
