@@ -73,26 +73,26 @@ OVERDUE_ACTIONS_SPEC = DisclosureSpec(
 )
 
 
-def _lines(frame: pd.DataFrame, spec: DisclosureSpec) -> Iterator[list[tuple[int, str]]]:
+def _lines(n_rows: int, spec: DisclosureSpec) -> Iterator[list[tuple[int, str]]]:
     """Each set of cells that adds up to a published total: (row position, column) pairs."""
     for total, parts in spec.row_totals.items():
-        for row in range(len(frame)):
+        for row in range(n_rows):
             yield [(row, total), *((row, p) for p in parts)]
     if spec.total_row_key:
-        rows = list(range(len(frame)))
+        rows = list(range(n_rows))
         for column in spec.counts:
             yield [(row, column) for row in rows]
 
 
-def _secondary(raw: pd.DataFrame, primary: pd.DataFrame, spec: DisclosureSpec) -> pd.DataFrame:
+def _secondary(values: np.ndarray, primary: np.ndarray, spec: DisclosureSpec) -> np.ndarray:
     """Hide the next smallest cell of every total line that has exactly one hidden cell, until stable.
 
-    Returns all hidden cells (primary included). Non-zero cells are preferred as complements; a zero
-    is used only when nothing else is left in the line.
+    `values` and `primary` are rows x spec.counts. Returns all hidden cells (primary included).
+    Non-zero cells are preferred as complements; a zero is used only when nothing else is left in the line.
     """
-    values, hidden = raw.to_numpy(), primary.to_numpy().copy()
-    position = {c: i for i, c in enumerate(raw.columns)}
-    lines = [[(r, position[c]) for r, c in line] for line in _lines(raw, spec)]
+    hidden = primary.copy()
+    position = {c: i for i, c in enumerate(spec.counts)}
+    lines = [[(r, position[c]) for r, c in line] for line in _lines(len(values), spec)]
     changed = True
     while changed:
         changed = False
@@ -103,7 +103,7 @@ def _secondary(raw: pd.DataFrame, primary: pd.DataFrame, spec: DisclosureSpec) -
             if candidates:
                 hidden[min(candidates, key=lambda cell: (values[cell] == 0, values[cell]))] = True
                 changed = True
-    return pd.DataFrame(hidden, index=raw.index, columns=raw.columns)
+    return hidden
 
 
 def _check(frame: pd.DataFrame, spec: DisclosureSpec, mode: str) -> None:
@@ -116,17 +116,26 @@ def _check(frame: pd.DataFrame, spec: DisclosureSpec, mode: str) -> None:
         raise ValueError(f"table must have exactly one '{spec.total_label}' row in column {spec.total_row_key}")
 
 
-def _notes(primary: pd.DataFrame, secondary: pd.DataFrame, statistic_hidden: pd.Series, threshold: int) -> pd.Series:
+def _notes(primary: np.ndarray, secondary: np.ndarray, statistic_hidden: np.ndarray, threshold: int) -> list[str]:
     """Per row: why its cells show "*" (empty when nothing is hidden)."""
     reasons = [
         (primary.any(axis=1), f"* = fewer than {threshold} cases"),
         (secondary.any(axis=1), "* = hidden so that another cell cannot be worked out from a total"),
         (statistic_hidden & ~primary.any(axis=1), f"statistics resting on fewer than {threshold} cases are not shown"),
     ]
-    notes = pd.Series("", index=primary.index, dtype="object")
-    for mask, text in reasons:
-        notes = notes.where(~mask.to_numpy(), np.where(notes == "", text, notes + "; " + text))
-    return notes
+    return ["; ".join(text for mask, text in reasons if mask[row]) for row in range(len(primary))]
+
+
+def _as_float(column: pd.Series) -> np.ndarray:
+    """A count column as floats; nullable counts (Int64 with <NA>) and None become NaN."""
+    return column.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _shown(values: np.ndarray, hide: np.ndarray) -> np.ndarray:
+    """An object array of `values` with "*" where `hide` is true."""
+    out = values.astype(object)
+    out[hide] = SUPPRESSED
+    return out
 
 
 def apply_disclosure(
@@ -145,23 +154,24 @@ def apply_disclosure(
         out[DISCLOSURE_COLUMN] = "internal: no disclosure control; not for publication"
         out.attrs["disclosure"] = mode
         return out
-    counts = list(spec.counts)
-    raw = pd.DataFrame({c: out[c].astype("Float64").to_numpy(dtype=float, na_value=np.nan) for c in counts},
-                       index=out.index, columns=counts)  # nullable counts (Int64 with <NA>) become NaN
+    position = {c: i for i, c in enumerate(spec.counts)}
+    raw = np.column_stack([_as_float(out[c]) for c in spec.counts]) if spec.counts else np.empty((len(out), 0))
     primary = (raw >= 1) & (raw <= suppress_max)
     hidden = _secondary(raw, primary, spec)
     rounded = np.floor(raw / rounding_base + 0.5) * rounding_base
-    statistic_hidden = pd.Series(False, index=out.index)
+    statistic_hidden = np.zeros(len(out), dtype=bool)
     for column, bases in spec.statistics.items():
-        mask = hidden[list(bases)].any(axis=1)
-        statistic_hidden |= mask & out[column].notna()
-        out[column] = out[column].astype(object).where(~mask, SUPPRESSED)
+        mask = hidden[:, [position[b] for b in bases]].any(axis=1)
+        values = out[column].to_numpy(dtype=object)
+        statistic_hidden |= mask & pd.notna(values)
+        out[column] = _shown(values, mask)
     for column, (num, den, per) in spec.rates.items():
-        value = per * rounded[num] / rounded[den].where(rounded[den] > 0)
-        out[column] = value.astype(object).where(~(hidden[num] | hidden[den]), SUPPRESSED)
-    for column in counts:
-        shown = rounded[column].astype("Int64").astype(object).where(rounded[column].notna(), None)
-        out[column] = shown.where(~hidden[column], SUPPRESSED)
+        denominator = rounded[:, position[den]]
+        value = per * rounded[:, position[num]] / np.where(denominator > 0, denominator, np.nan)
+        out[column] = _shown(value, hidden[:, position[num]] | hidden[:, position[den]])
+    for column, i in position.items():
+        counts = np.array([None if np.isnan(v) else int(v) for v in rounded[:, i]], dtype=object)
+        out[column] = _shown(counts, hidden[:, i])
     out[NOTE_COLUMN] = _notes(primary, hidden & ~primary, statistic_hidden, suppress_max + 1)
     out[DISCLOSURE_COLUMN] = (
         f"publication: counts 1-{suppress_max} shown as *, others rounded to the nearest {rounding_base}, "

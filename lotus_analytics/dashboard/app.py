@@ -10,16 +10,27 @@ from __future__ import annotations
 import html
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 import ipywidgets as widgets
 
 from lotus_analytics.config import Config, ConfigError, load_config
 from lotus_analytics.dashboard.page import Page, build_page
-from lotus_analytics.dashboard.views import ALL, icb_options, panels, profession_options, quarter_options
+from lotus_analytics.dashboard.views import (
+    ALL,
+    icb_options,
+    panels,
+    profession_options,
+    quarter_options,
+    rebase_options,
+    risk_level_options,
+    series_options,
+    timeliness_panels,
+)
 from lotus_analytics.reports.figures import HEADINGS
 from lotus_analytics.periods import long_date
 from lotus_analytics.reports.html import CSS, mode_html
+from lotus_analytics.reports.timeliness_figures import TIMELINESS_HEADINGS
 from lotus_analytics.store import Store, StoreError, load_store
 
 STORE_ENV = "LOTUS_STORE"
@@ -74,6 +85,25 @@ def _overview(store: Store, config: Config) -> Page:
     return build_page(_filters(store, config), list(HEADINGS.values()), render, describe)
 
 
+def _timeliness(store: Store, config: Config) -> Page:
+    """Every stage clock, filterable by ICB, profession and risk level, SPC limits optionally rebased."""
+    filters = {**_filters(store, config),
+               "risk_level": widgets.Dropdown(options=risk_level_options(), value=ALL, description="Risk level"),
+               "series": widgets.Dropdown(options=series_options(), description="SPC chart"),
+               "rebase_at": widgets.Dropdown(options=rebase_options(config), description="SPC limits",
+                                             layout=widgets.Layout(width="420px"))}
+
+    def render(values: Mapping[str, Any]) -> Mapping[str, str]:
+        return timeliness_panels(store, config, **values)
+
+    def describe(filters: Mapping[str, widgets.Dropdown]) -> str:
+        return (f"Showing {filters['quarter'].value}, {filters['icb'].label}, {filters['profession'].label.lower()}, "
+                f"{filters['risk_level'].label.lower()}; {filters['series'].label}, "
+                f"{filters['rebase_at'].label[:1].lower()}{filters['rebase_at'].label[1:]}.")
+
+    return build_page(filters, list(TIMELINESS_HEADINGS), render, describe)
+
+
 def dashboard() -> widgets.Widget:
     """Build the dashboard for the store named by $LOTUS_STORE (default: the configured store).
 
@@ -84,7 +114,7 @@ def dashboard() -> widgets.Widget:
         config, store = _open()
     except (ConfigError, StoreError) as err:
         return _message(str(err))
-    pages = {"Overview": _overview(store, config)}
+    pages = {"Overview": _overview(store, config), "Timeliness": _timeliness(store, config)}
     tabs = widgets.Tab(children=[page.box for page in pages.values()], titles=list(pages))
     header = widgets.HTML(f"<style>{CSS}</style><h1>LOTUS analytics dashboard: {config.region}</h1>"
                           f"{mode_html(config.disclosure)}")

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from functools import lru_cache
+from typing import Any, Callable, Mapping
 
 import ipywidgets as widgets
 
 FRIENDLY_ERROR = ("<p role='alert'><strong>Sorry, this view could not be drawn</strong> ({reason}). "
                   "Try another filter; if it keeps happening, ask your analyst to check the store.</p>")
 
-Render = Callable[[Mapping[str, str]], Mapping[str, str]]
+CACHED_VIEWS = 128  # views kept per page: going back to a choice already seen redraws at once (store and
+# configuration do not change while the dashboard runs); about 100 KB each
+Render = Callable[[Mapping[str, Any]], Mapping[str, str]]
 Describe = Callable[[Mapping[str, widgets.Dropdown]], str]
 
 
@@ -33,15 +36,21 @@ class Page:
 def build_page(filters: dict[str, widgets.Dropdown], headings: list[str], render: Render, describe: Describe) -> Page:
     """A page whose sections are redrawn by `render` whenever a filter changes (and once now).
 
+    Views are cached by filter values; a failed view is not cached.
+
     `describe` says what is shown (for the status line, marked data-state="ready" once drawn).
     """
     status = widgets.HTML()
     sections = {heading: widgets.HTML() for heading in headings}
 
+    @lru_cache(maxsize=CACHED_VIEWS)
+    def drawn(values: tuple[tuple[str, Any], ...]) -> Mapping[str, str]:
+        return render(dict(values))
+
     def redraw(_: object = None) -> None:
         status.value = "<p>Updating…</p>"
         try:
-            shown = render({name: control.value for name, control in filters.items()})
+            shown = drawn(tuple((name, control.value) for name, control in filters.items()))
         except Exception as err:  # any failure becomes one friendly line: never a traceback in the browser
             status.value = FRIENDLY_ERROR.format(reason=html.escape(str(err) or type(err).__name__))
             return
@@ -53,5 +62,6 @@ def build_page(filters: dict[str, widgets.Dropdown], headings: list[str], render
         control.observe(redraw, names="value")
     redraw()
     boxes = [widgets.VBox([widgets.HTML(f"<h2>{html.escape(h)}</h2>"), w]) for h, w in sections.items()]
-    box = widgets.VBox([widgets.HBox(list(filters.values())), status, *boxes])
+    row = widgets.HBox(list(filters.values()), layout=widgets.Layout(flex_flow="row wrap"))
+    box = widgets.VBox([row, status, *boxes])
     return Page(filters=filters, status=status, sections=sections, box=box)

@@ -1,4 +1,4 @@
-"""What the dashboard shows for a choice of filters: options and the three measure panels (HTML).
+"""What the dashboard shows for a choice of filters: the options and each page's panels (HTML).
 
 Always publication-mode disclosure control: the panels are drawn from
 `reports.tables.published_tables`, like the report.
@@ -6,13 +6,17 @@ Always publication-mode disclosure control: the panels are drawn from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import pandas as pd
 
 from lotus_analytics.config import Config
 from lotus_analytics.periods import FinancialQuarter, latest_complete_quarter, rolling_window
 from lotus_analytics.reports.figures import actions_figure, likelihood_figure, timeliness_figure
 from lotus_analytics.reports.tables import TITLES, Scope, published_tables
-from lotus_analytics.schema import ICBS, PROFESSIONS
+from lotus_analytics.reports.timeliness_figures import timeliness_html
+from lotus_analytics.reports.timeliness_tables import SPC_SERIES
+from lotus_analytics.schema import ICBS, PROFESSIONS, RISK_LEVELS
 from lotus_analytics.store import Store
 
 ALL = "all"
@@ -47,11 +51,44 @@ def profession_options() -> list[tuple[str, str]]:
     return [("All professions", ALL), *((p.capitalize(), p) for p in PROFESSIONS)]
 
 
+def risk_level_options() -> list[tuple[str, str]]:
+    return [("All risk levels", ALL), *((level.capitalize(), level) for level in RISK_LEVELS)]
+
+
+def rebase_options(config: Config) -> list[tuple[str, tuple[str, ...]]]:
+    """SPC limits: as configured, or restarted at the policy change month (the October 2024 policy)."""
+    policy = pd.Timestamp(f"{config.spc.policy_change}-01")
+    configured = "One set of limits" if not config.spc.rebase_at else "Limits as configured"
+    return [(configured, config.spc.rebase_at),
+            (f"New limits from {policy:%B %Y} (policy change)", (*config.spc.rebase_at, config.spc.policy_change))]
+
+
+def scope_of(quarter: str, region: str, icb: str, profession: str, risk_level: str = ALL) -> Scope:
+    """The scope of a filter choice ("all" = no filter)."""
+    return Scope(FinancialQuarter.parse(quarter), region, icb=None if icb == ALL else icb,
+                 profession=None if profession == ALL else profession,
+                 risk_level=None if risk_level == ALL else risk_level)
+
+
+def series_options() -> list[tuple[str, str]]:
+    return [(title.split(":")[0], name) for name, title in ((n, TITLES[n]) for n in SPC_SERIES)]
+
+
+def timeliness_panels(store: Store, config: Config, *, quarter: str, icb: str, profession: str, risk_level: str,
+                      rebase_at: tuple[str, ...], series: str) -> dict[str, str]:
+    """The timeliness page for a filter choice: its sections' HTML by heading (one SPC chart at a time)."""
+    config = replace(config, spc=replace(config.spc, rebase_at=tuple(rebase_at)))
+    scope = scope_of(quarter, config.region, icb, profession, risk_level)
+    tables = published_tables(store, scope, config, families=["timeliness"])
+    window = rolling_window(scope.quarter, config.inequalities.window_years).label
+    return timeliness_html(tables, window=window, target_gap_days=config.targets.contact_gap_calendar_days,
+                           disclosure=config.disclosure, series=(series,))
+
+
 def panels(store: Store, config: Config, *, quarter: str, region: str, icb: str, profession: str) -> Panels:
     """The three measure panels for the chosen quarter, ICB and profession ("all" = no filter)."""
-    scope = Scope(FinancialQuarter.parse(quarter), region, icb=None if icb == ALL else icb,
-                  profession=None if profession == ALL else profession)
-    tables = published_tables(store, scope, config)
+    scope = scope_of(quarter, region, icb, profession)
+    tables = published_tables(store, scope, config, families=["overview"])
     ineq, disclosure = config.inequalities, config.disclosure
     window = rolling_window(scope.quarter, ineq.window_years).label
     actions = actions_figure(tables.get("overdue_actions"), as_of=scope.quarter.end, disclosure=disclosure)

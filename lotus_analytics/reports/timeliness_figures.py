@@ -8,6 +8,7 @@ are not shown (its variation rests on fewer cases than may be published).
 from __future__ import annotations
 
 import html
+from typing import Sequence
 
 import pandas as pd
 
@@ -117,13 +118,17 @@ def contact_tables(tables: dict[str, pd.DataFrame], *, target_days: int, disclos
     return out
 
 
-def timeliness_html(tables: dict[str, pd.DataFrame], *, window: str, target_gap_days: int,
-                    disclosure: Disclosure) -> dict[str, str]:
-    """The timeliness section's parts by heading (shared by the report and the dashboard page)."""
+TIMELINESS_HEADINGS = ("Headline", "Statistical process control", "Time to closure", "Open cases")
+
+
+def timeliness_html(tables: dict[str, pd.DataFrame], *, window: str, target_gap_days: int, disclosure: Disclosure,
+                    series: Sequence[str] = tuple(SPC_SERIES)) -> dict[str, str]:
+    """The timeliness section's parts by heading (shared by the report and the dashboard page, which
+    shows one SPC `series` at a time)."""
     return {
         "Headline": headline_table(tables["timeliness_headline"], disclosure=disclosure),
         "Statistical process control": "".join(spc_figure(tables[name], name, disclosure=disclosure)
-                                               for name in SPC_SERIES),
+                                               for name in series),
         "Time to closure": closure_figure(tables["closure_km"], tables["closure_km_curve"], window=window,
                                           disclosure=disclosure),
         "Open cases": ages_table(tables["open_case_ages"], disclosure=disclosure)
