@@ -253,13 +253,14 @@ def _entry_ratios(
     """The relative-likelihood columns for a `_count_table` (several windows stacked when `keys` holds one)."""
     out = versus_reference(table, keys, reference, ["events", "headcount"])
     out["ref_events"] = out["ref_events"].fillna(0).astype("int64")
-    out["ref_headcount"] = out["ref_headcount"].astype("Int64")
+    counted = out["headcount"].notna()  # a reference group missing from a counted workforce has headcount 0
+    out["ref_headcount"] = out["ref_headcount"].astype("Int64").mask(counted & out["ref_headcount"].isna(), 0)
     for rate, events, people in (("rate", "events", "headcount"), ("ref_rate", "ref_events", "ref_headcount")):
         denominator = out[people].astype(float)
         out[rate] = 1000 * out[events] / denominator.where(denominator > 0)
     compared = compare_groups(out["events"], out["headcount"], out["ref_events"], out["ref_headcount"],
                               confidence=confidence, band=band)
-    no_denominator = (out["headcount"].isna() | out["ref_headcount"].isna()).to_numpy()
+    no_denominator = (~counted).to_numpy()
     compared["verdict"] = compared["verdict"].where(~no_denominator, NO_DENOMINATOR)
     out = pd.concat([out, compared], axis=1)
     return in_group_order(out, definition, keys).assign(

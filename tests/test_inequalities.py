@@ -273,6 +273,18 @@ def test_by_profession_splits_denominators_and_events():
     assert rl.loc["dental", "verdict"] == "not calculable"
 
 
+def test_reference_group_missing_from_a_split_is_not_calculable_not_no_denominator():
+    # dental has Black and minority ethnic cases and headcount but no White case or headcount at all
+    workforce = pd.concat([WORKFORCE, WORKFORCE[WORKFORCE["ethnicity_code"] == "M"].assign(profession="dental")])
+    cases = pd.concat([CASES, cases_frame([{"date_received": INSIDE, "ethnicity_code": "M", "profession": "dental"}] * 3)
+                       .assign(case_id=lambda d: d["case_id"] + "d")])
+    rl = entry_relative_likelihood(cases, workforce, dimension="ethnic_group_2", reference="White", window=WINDOW,
+                                   by=["profession"]).set_index("profession")
+    dental = rl.loc["dental"]
+    assert (dental["events"], dental["headcount"], dental["ref_events"], dental["ref_headcount"]) == (3, 100, 0, 0)
+    assert dental["verdict"] == "not calculable" and rl.loc["medical", "verdict"] == "higher"
+
+
 def test_not_stated_share_keeps_z_and_99_apart():
     share = not_stated_share(CASES, WORKFORCE, dimension="ethnic_group_2", window=WINDOW).set_index(["source", "value"])
     assert share.loc[("cases", "Z"), "count"] == 3 and share.loc[("cases", "Z"), "total"] == 45
