@@ -133,7 +133,7 @@ def test_filter_changes_the_figure_shown(voila, ingested, chromium, artifacts):
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("requestfailed", lambda r: errors.append(f"failed {r.url}") if HOST in r.url else None)
         page.goto(voila + "/", timeout=PAGE_SECONDS * 1000)
-        ready = page.locator("[data-state=ready]")
+        ready = page.locator("[data-state=ready]").first  # the overview tab comes first
         ready.wait_for(timeout=PAGE_SECONDS * 1000)
         assert "2026/27 Q2, All ICBs" in ready.inner_text()
         assert _shown_triaged(page, month) == expected_all
@@ -145,7 +145,14 @@ def test_filter_changes_the_figure_shown(voila, ingested, chromium, artifacts):
         page.screenshot(path=str(artifacts / "dashboard.png"))
         shown = _shown_triaged(page, month)
         text = page.inner_text("body")
+        page.get_by_role("tab", name="Timeliness").click()
+        timeliness = page.locator("[data-state=ready]", has_text="risk levels").last
+        timeliness.wait_for(timeout=PAGE_SECONDS * 1000)
+        spc_charts = page.locator("svg[aria-label^='SPC chart (XmR)']").count()
+        page.screenshot(path=str(artifacts / "dashboard-timeliness.png"))
+        text += page.inner_text("body")
         browser.close()
     assert shown == expected_icb
+    assert spc_charts == 1  # the timeliness tab drew its SPC chart in the browser
     assert "Traceback" not in text and "Error" not in text and "could not be drawn" not in text
     assert [e for e in errors if not HARMLESS_CONSOLE.search(e)] == []

@@ -174,3 +174,35 @@ def test_disclosure_wording_follows_the_configuration(ingested, tmp_path, monkey
     assert "Counts of 1 to 10 are shown as *, other counts are rounded to the nearest 10" in root.children[0].value
     timeliness = _pages(root)[0].children[2].children[1].value
     assert "* not shown: fewer than 11 people" in timeliness and "fewer than 8" not in timeliness
+
+
+@pytest.fixture()
+def timeliness_page(ingested, monkeypatch):
+    monkeypatch.setenv(app.STORE_ENV, str(ingested.store))
+    filters, status, *sections = _pages(app.dashboard())[1].children
+    return {f.description: f for f in filters.children}, status, [s.children[1] for s in sections]
+
+
+def test_timeliness_page_follows_risk_level_and_shows_only_published_cells(ingested, timeliness_page):
+    filters, status, panels = timeliness_page
+    assert [v for _, v in filters["Risk level"].options] == ["all", "low", "moderate", "high", "extreme"]
+    filters["ICB"].value, filters["Risk level"].value = "QOP", "high"
+    assert "Greater Manchester (QOP), all professions, high" in status.value
+    config = load_config(overrides={"report.disclosure_mode": "publication"})
+    scope = Scope(FinancialQuarter.parse(filters["Quarter"].value), config.region, icb="QOP", risk_level="high")
+    published = published_tables(load_store(ingested.store), scope, config, families=["timeliness"])
+    headline = _shown_tables(panels[0].value)[TITLES["timeliness_headline"]]
+    for shown, (_, row) in zip(headline, published["timeliness_headline"].iterrows()):
+        assert shown["This quarter: n"] == (str(row["n_this"]) if row["n_this"] != "*" else "*")
+        assert shown["Same quarter last year: n"] == (str(row["n_last"]) if row["n_last"] != "*" else "*")
+    spc_rows = _shown_tables(panels[1].value)[TITLES["spc_new_concerns"]]
+    assert [r["Concerns"] for r in spc_rows] == [f"{v:,}" if v != "*" else "*" for v in published["spc_new_concerns"]["value"]]
+
+
+def test_timeliness_page_rebases_at_the_policy_month(timeliness_page):
+    filters, status, panels = timeliness_page
+    filters["SPC chart"].value = "spc_t1"
+    assert "New limits from" not in panels[1].value
+    filters["SPC limits"].value = filters["SPC limits"].options[1][1]
+    assert "new limits from October 2024 (policy change)" in status.value
+    assert "limits recalculated from October 2024" in panels[1].value  # the chart's accessible description

@@ -24,7 +24,7 @@ from lotus_analytics.disclosure import DisclosureSpec
 from lotus_analytics.open_cases import AGE_BANDS, NotSupplied, contact_gap_summary, contact_gaps, open_case_ages
 from lotus_analytics.reports.inputs import Inputs
 from lotus_analytics.survival import km_curve, time_to_closure
-from lotus_analytics.timeliness import STAGES, monthly_series, stage_timeliness
+from lotus_analytics.timeliness import STAGES, Durations, completed_durations, monthly_series, stage_timeliness
 
 BANDS = tuple(column for column, _, _ in AGE_BANDS)
 CURVE_STEP_DAYS = 30
@@ -60,6 +60,8 @@ SPC_SERIES: dict[str, SpcSeries] = {
                         "the median calendar days from receipt to closure", "calendar days", "decrease"),
 }
 HEADLINE_TARGETS = {"T1": "triage_working_days", "T2": "pag_working_days", "T3": "inform_working_days", "T4": None}
+STAGE_LABELS = {"T1": "received to triaged", "T2": "triaged to first PAG", "T3": "meeting to practitioner informed",
+                "T4": "received to closed"}
 
 TITLES = {
     "timeliness_headline": "Timeliness this quarter, the same quarter last year and the target",
@@ -124,27 +126,28 @@ def spc_table(series: pd.DataFrame, spec: SpcSeries, inputs: Inputs) -> pd.DataF
     return out.reset_index(drop=True).reindex(columns=[c for c in columns if c != "n" or spec.n_column])
 
 
-def _spc_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
+def _spc_tables(inputs: Inputs, durations: dict[str, Durations]) -> dict[str, pd.DataFrame]:
     series = monthly_series(inputs.cases, holidays=inputs.holidays, updates=inputs.updates,
-                            end=inputs.scope.quarter.end)
+                            end=inputs.scope.quarter.end, durations=durations)
     return {name: spc_table(series, spec, inputs) for name, spec in SPC_SERIES.items()}
 
 
-def _headline(inputs: Inputs) -> pd.DataFrame:
+def _headline(inputs: Inputs, durations: dict[str, Durations]) -> pd.DataFrame:
     """T1-T4 in the report quarter and the same quarter last year, with the target."""
     this, last = inputs.scope.quarter.label, inputs.scope.quarter.shift(-4).label
     rows = []
     for measure, target_key in HEADLINE_TARGETS.items():
         target = getattr(inputs.config.targets, target_key) if target_key else None
         table = stage_timeliness(inputs.cases, measure=measure, period="quarter", target=target,
-                                 holidays=inputs.holidays, updates=inputs.updates).set_index("period")
-        row = {"measure": measure, "stage": STAGES[measure].description, "unit": STAGES[measure].unit, "target": target}
+                                 holidays=inputs.holidays, updates=inputs.updates,
+                                 durations=durations).set_index("period")
+        row = {"measure": measure, "stage": STAGE_LABELS[measure], "unit": STAGES[measure].unit, "target": target}
         for suffix, label in (("this", this), ("last", last)):
             got = table.loc[label] if label in table.index else None
             for column, source in (("n", "n"), ("median", "median"), ("p90", "p90"), ("within", "within_target"),
                                    ("pct", "pct_within_target")):
                 row[f"{column}_{suffix}"] = got[source] if got is not None else (0 if column in ("n", "within") else np.nan)
-        row["method"] = table["method"].iloc[0] if len(table) else STAGES[measure].description
+        row["method"] = table["method"].iloc[0] if len(table) else STAGES[measure].description  # names T3's source
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -192,5 +195,6 @@ def _open_cases(inputs: Inputs) -> dict[str, pd.DataFrame]:
 
 def timeliness_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
     """Every table of the timeliness family for one scope (unpublished: `published_tables` applies disclosure)."""
-    return {"timeliness_headline": _headline(inputs), **_spc_tables(inputs), **_closure(inputs),
-            **_open_cases(inputs)}
+    durations = completed_durations(inputs.cases, holidays=inputs.holidays, updates=inputs.updates)  # once
+    return {"timeliness_headline": _headline(inputs, durations), **_spc_tables(inputs, durations),
+            **_closure(inputs), **_open_cases(inputs)}
