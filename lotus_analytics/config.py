@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-from lotus_analytics.schema import REGIONS
+from lotus_analytics.schema import DIMENSIONS, REGIONS, reference_group
 
 USER_CONFIG_NAME = "lotus.toml"
 # The environment variable that holds the pseudonymisation key (never stored in a file of the repository).
@@ -148,6 +148,23 @@ def _check_limits(raw: dict[str, Any]) -> None:
         raise ConfigError("inequalities.window_years must be at least 1")
 
 
+def _references(raw: Mapping[str, str]) -> dict[str, str]:
+    """The reference group of every inequality dimension; an intersection not set follows its parts' references."""
+    unknown = sorted(set(raw) - set(DIMENSIONS))
+    if unknown:
+        raise ConfigError(f"inequalities.reference has no dimension {', '.join(unknown)} "
+                          f"(dimensions: {', '.join(DIMENSIONS)})")
+    try:
+        references = {name: reference_group(name, raw) for name in DIMENSIONS}
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
+    for name, group in references.items():
+        if group not in DIMENSIONS[name].stated_groups:
+            raise ConfigError(f"inequalities.reference.{name} must be one of {', '.join(DIMENSIONS[name].stated_groups)}, "
+                              f"not '{group}'")
+    return references
+
+
 def _spc(raw: dict[str, Any]) -> Spc:
     months = [*raw["rebase_at"], raw["policy_change"]]
     if not all(isinstance(m, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", m) for m in months):
@@ -182,7 +199,7 @@ def _typed(raw: dict[str, Any]) -> Config:
             window_years=int(ineq["window_years"]),
             confidence=float(ineq["confidence"]),
             band=(band[0], band[1]),
-            reference=dict(ineq["reference"]),
+            reference=_references(ineq["reference"]),
         ),
         disclosure=Disclosure(
             mode=mode,

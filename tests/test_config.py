@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,18 @@ def test_spc_settings_default_to_one_set_of_limits_and_name_the_policy_month():
 def test_spc_months_must_be_written_as_months():
     with pytest.raises(ConfigError, match="YYYY-MM"):
         load_config(overrides={"spc.rebase_at": ["October 2024"]})
+
+
+def test_every_dimension_has_a_reference_and_the_intersection_follows_its_parts():
+    assert load_config().inequalities.reference["ethnic_group_2_pmq_region"] == "White, UK qualified"
+    moved = load_config(overrides={"inequalities.reference.pmq_region": "international"}).inequalities.reference
+    assert moved["ethnic_group_2_pmq_region"] == "White, internationally qualified"
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("inequalities.reference.ethnic_group_2", "Purple", "must be one of White, Black and minority ethnic, not 'Purple'"),
+    ("inequalities.reference.religion", "none", "has no dimension religion"),
+])
+def test_a_reference_that_is_not_a_group_is_refused(key, value, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(overrides={key: value})
