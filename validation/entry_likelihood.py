@@ -24,7 +24,6 @@ import subprocess
 import time
 from dataclasses import asdict
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -33,11 +32,11 @@ import pandas as pd
 from scipy import stats as sps
 
 from lotus_analytics import __version__, schema, synthetic
-from lotus_analytics.config import Config, load_config
 from lotus_analytics.inequalities import entry_relative_likelihood
 from lotus_analytics.periods import Window, latest_complete_quarter, rolling_window
 from lotus_analytics.stats import wilson_interval, z_value
 from lotus_analytics.synthetic import Effects
+from lotus_analytics.synthetic.typed import default_config
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "validation" / "results" / "entry_likelihood.json"
@@ -48,11 +47,6 @@ SCENARIOS: dict[str, Effects] = {"injected": Effects(), "no_effect": Effects.non
 KEY_COMPARISONS = (("ethnic_group_2", "Black and minority ethnic"), ("pmq_region", "international"))
 FLAGS = ("higher", "lower")
 RATE_COLUMNS = ("covers", "flagged", "excludes_one", "covers_poisson_se")
-
-
-def packaged_config() -> Config:
-    """The packaged defaults only: a local lotus.toml must not change what the validation measures."""
-    return load_config(resources.files("lotus_analytics").joinpath("defaults.toml"))
 
 
 def report_window(extract_date: date, years: int) -> tuple[str, Window]:
@@ -90,10 +84,10 @@ def run_one(seed: int, scenario: str, *, regions: Sequence[str] = REGIONS, scale
     Columns: scenario, seed, dimension, group, reference, events, headcount, ref_events, ref_headcount,
     ratio, lower, upper, verdict, truth, calculable, covers (lower ≤ truth ≤ upper), flagged (verdict
     higher or lower: whole interval outside the band), excludes_one, covers_poisson_se,
-    expected_katz_coverage. Rows that are not calculable carry NaN intervals and False flags.
+    expected_katz_coverage. Rows that are not calculable carry NaN intervals and False flags; a group
+    the ground truth has no ratio for (no headcount) is left out.
     """
-    config = packaged_config()
-    settings = config.inequalities
+    settings = default_config().inequalities  # packaged defaults: a local lotus.toml must not change the study
     extract = synthetic.generate(seed=seed, regions=regions, scale=scale, effects=SCENARIOS[scenario])
     key, window = report_window(extract.extract_date, settings.window_years)
     truth = extract.ground_truth["entry"]["windows"][key]
@@ -216,7 +210,7 @@ def source_state() -> str:
 
 def design_of(seeds: Sequence[int], workers: int, source: str) -> dict[str, Any]:
     """What was run: seeds, volume, window, band, scenarios and goals."""
-    settings = packaged_config().inequalities
+    settings = default_config().inequalities
     extract_date = inspect.signature(synthetic.generate).parameters["extract_date"].default
     key, window = report_window(extract_date, settings.window_years)
     return {
