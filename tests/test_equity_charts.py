@@ -135,7 +135,7 @@ def test_km_steps_intervals_and_numbers_at_risk():
     assert _marks(svg, "area mark") == 2 and _marks(svg, "line mark") == 2
     assert "tick: 90; group: White; at_risk: 2" in labels and "tick: 450; group: Black; at_risk: 1" in labels
     assert "Number at risk" in _texts(svg)
-    assert "• Black at day 20: fewer than 8 cases" in _texts(svg)
+    assert "• Black from day 20: fewer than 8 cases" in _texts(svg)  # one line per group, where its curve stops
 
 
 def test_heatmap_of_one_domain_pale_star_cells_and_counts():

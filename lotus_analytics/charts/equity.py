@@ -301,7 +301,9 @@ def km_chart(curve: pd.DataFrame, *, title: str, hidden_note: str | None = None)
         + (f" {int(hidden.sum())} point(s) not shown." if hidden.any() else "")
     )
     plot = alt.vconcat(alt.layer(area, line).properties(width=WIDTH, height=HEIGHT), table, spacing=20)
-    notes = _hidden_lines(data["group"] + " at day " + data["time_n"].map("{:g}".format), hidden, data["reason"])
+    first = data[hidden].groupby("group", sort=False).head(1)  # one line per group: the curve stops being shown
+    notes = _hidden_lines(first["group"] + " from day " + first["time_n"].map("{:g}".format),
+                          pd.Series(True, index=first.index), first["reason"])
     return styled(_with_footnote(plot, notes), title, description)
 
 

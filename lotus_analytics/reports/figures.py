@@ -42,12 +42,12 @@ NOT_STATED_COLUMNS = {
 LABELLED = ("group", "reference", "dimension", "value")
 
 
-def _labelled(table: pd.DataFrame) -> pd.DataFrame:
+def labelled(table: pd.DataFrame) -> pd.DataFrame:
     """Codes and dimension names as readers know them ("uk" -> "UK qualified")."""
     return table.assign(**{c: table[c].map(display_label) for c in LABELLED if c in table.columns})
 
 
-def _p_value(value: object) -> object:
+def p_value(value: object) -> object:
     """A p-value as it is usually printed: three decimals, or "<0.001"."""
     if isinstance(value, float) and not pd.isna(value):
         return "<0.001" if value < 0.001 else f"{value:.3f}"
@@ -70,15 +70,15 @@ def timeliness_figure(
 
 
 def likelihood_figure(
-    table: pd.DataFrame, *, band: tuple[float, float], confidence: float, window: str, disclosure: Disclosure
+    table: pd.DataFrame, *, band: tuple[float, float], confidence: float, window: str, disclosure: Disclosure,
+    title: str = TITLES["entry_likelihood"],
 ) -> str:
     """Forest plot of relative likelihoods (band shaded, intervals drawn) with counts beside every ratio."""
-    title = TITLES["entry_likelihood"]
-    table = _labelled(table)
+    table = labelled(table)
     chart = charts.likelihood_chart(table, band=band, title=title)
     caption = (f"Cases received {window} per headcount, each group against its reference group; "
                f"{confidence:.0%} Katz intervals; shaded: {band[0]:g} to {band[1]:g} (no adverse impact).")
-    shown = table.assign(fisher_p=table["fisher_p"].map(_p_value))
+    shown = table.assign(fisher_p=table["fisher_p"].map(p_value))
     return figure_html(charts.to_svg(chart), caption,
                        table_html(_shown(shown, LIKELIHOOD_COLUMNS), title, disclosure=disclosure,
                                   headers=LIKELIHOOD_COLUMNS))
@@ -87,7 +87,7 @@ def likelihood_figure(
 def not_stated_table(table: pd.DataFrame, *, disclosure: Disclosure) -> str:
     """Share of cases and headcount whose ethnicity or place of qualification is not stated, in percent."""
     share = charts.numeric(table["share"])
-    shown = _labelled(table).assign(percent=(100 * share).astype(object).where(share.notna(), table["share"]))
+    shown = labelled(table).assign(percent=(100 * share).astype(object).where(share.notna(), table["share"]))
     return table_html(_shown(shown, NOT_STATED_COLUMNS), "Not stated (data quality): cases and headcount in the window",
                       disclosure=disclosure, headers=NOT_STATED_COLUMNS)
 

@@ -57,6 +57,11 @@ class Inputs:
         return with_derived(in_scope(self.store.cases, self.scope))
 
     @cached_property
+    def region_cases(self) -> pd.DataFrame:
+        """Every case of the region (ICB, profession and risk-level filters ignored), for comparing units."""
+        return with_derived(self.store.cases[self.store.cases["region"] == self.scope.region])
+
+    @cached_property
     def updates(self) -> pd.DataFrame | None:
         """The updates of the scope's cases (None: the extract supplied no updates table)."""
         if self.store.updates is None:

@@ -27,6 +27,7 @@ from lotus_analytics.reports.figures import (
 from lotus_analytics.reports.html import INTERNAL_NOTE, mode_html, suppression_note, table_html
 from lotus_analytics.reports.request import complete_quarter, report_folder
 from lotus_analytics.reports.tables import TITLES, Scope, published_tables
+from lotus_analytics.reports.equity_figures import equity_html
 from lotus_analytics.reports.timeliness_figures import timeliness_html
 from lotus_analytics.reports.xlsx import XLSX_NAME, write_tables_xlsx
 from lotus_analytics.schema import CONTRACT_VERSION
@@ -117,6 +118,14 @@ def timeliness_detail_section(report: Report) -> HTML:
     body = "".join(f"<h3>{html.escape(heading)}</h3>{part}" if heading != "Statistical process control" else part
                    for heading, part in parts.items())
     return HTML(f"<h2>Timeliness: every stage clock</h2>{body}")
+
+
+def equity_section(report: Report) -> HTML:
+    """Where disproportionality arises: entry, progression, triage consistency, waiting, organisations."""
+    parts = equity_html(report.tables, ineq=report.config.inequalities, window=report.window_label,
+                        disclosure=report.config.disclosure)
+    body = "".join(f"<h3>{html.escape(heading)}</h3>{part}" for heading, part in parts.items())
+    return HTML(f"<h2>Equity: who enters, who progresses, who waits</h2>{body}")
 
 
 def likelihood_section(report: Report) -> HTML:

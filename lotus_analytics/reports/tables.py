@@ -33,7 +33,9 @@ from lotus_analytics.disclosure import (
 from lotus_analytics.inequalities import entry_relative_likelihood, not_stated_share
 from lotus_analytics.lessons import overdue_actions
 from lotus_analytics.periods import quarter_labels
+from lotus_analytics.reports import equity_tables as equity_family
 from lotus_analytics.reports import timeliness_tables as timeliness_family
+from lotus_analytics.reports.equity_tables import equity_tables
 from lotus_analytics.reports.inputs import Inputs, Scope
 from lotus_analytics.reports.timeliness_tables import timeliness_tables
 from lotus_analytics.store import Store
@@ -117,10 +119,11 @@ def _overview(inputs: Inputs) -> dict[str, pd.DataFrame]:
 
 
 FAMILIES: dict[str, Callable[[Inputs], dict[str, pd.DataFrame]]] = {
-    "overview": _overview, "timeliness": timeliness_tables,
+    "overview": _overview, "timeliness": timeliness_tables, "equity": equity_tables,
 }
-TITLES.update(timeliness_family.TITLES)
-SPECS.update(timeliness_family.SPECS)
+for _family in (timeliness_family, equity_family):
+    TITLES.update(_family.TITLES)
+    SPECS.update(_family.SPECS)
 
 
 def measure_tables(store: Store, scope: Scope, config: Config,
