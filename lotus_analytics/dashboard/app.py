@@ -18,6 +18,9 @@ from lotus_analytics.config import Config, ConfigError, load_config
 from lotus_analytics.dashboard.page import Page, build_page
 from lotus_analytics.dashboard.views import (
     ALL,
+    EQUITY_PAGE_HEADINGS,
+    dimension_options,
+    equity_panels,
     icb_options,
     panels,
     profession_options,
@@ -25,7 +28,9 @@ from lotus_analytics.dashboard.views import (
     rebase_options,
     risk_level_options,
     series_options,
+    stage_options,
     timeliness_panels,
+    window_options,
 )
 from lotus_analytics.reports.figures import HEADINGS
 from lotus_analytics.periods import long_date
@@ -104,6 +109,27 @@ def _timeliness(store: Store, config: Config) -> Page:
     return build_page(filters, list(TIMELINESS_HEADINGS), render, describe)
 
 
+def _equity(store: Store, config: Config) -> Page:
+    """Where disproportionality arises: choose dimension, stage, window, profession and ICB."""
+    wide = widgets.Layout(width="380px")
+    filters = {**_filters(store, config),
+               "dimension": widgets.Dropdown(options=dimension_options(), description="Dimension", layout=wide),
+               "stage": widgets.Dropdown(options=stage_options(), description="Stage", layout=wide),
+               "window_years": widgets.Dropdown(options=window_options(), value=config.inequalities.window_years,
+                                                description="Window")}
+
+    def render(values: Mapping[str, Any]) -> Mapping[str, str]:
+        return equity_panels(store, config, **values)
+
+    def describe(filters: Mapping[str, widgets.Dropdown]) -> str:
+        stage = filters["stage"].label
+        return (f"Showing {filters['dimension'].label} at {stage[:1].lower()}{stage[1:]}, "
+                f"{filters['window_years'].label} to "
+                f"{filters['quarter'].value}, {filters['icb'].label}, {filters['profession'].label.lower()}.")
+
+    return build_page(filters, list(EQUITY_PAGE_HEADINGS), render, describe)
+
+
 def dashboard() -> widgets.Widget:
     """Build the dashboard for the store named by $LOTUS_STORE (default: the configured store).
 
@@ -114,7 +140,8 @@ def dashboard() -> widgets.Widget:
         config, store = _open()
     except (ConfigError, StoreError) as err:
         return _message(str(err))
-    pages = {"Overview": _overview(store, config), "Timeliness": _timeliness(store, config)}
+    pages = {"Overview": _overview(store, config), "Timeliness": _timeliness(store, config),
+             "Equity": _equity(store, config)}
     tabs = widgets.Tab(children=[page.box for page in pages.values()], titles=list(pages))
     header = widgets.HTML(f"<style>{CSS}</style><h1>LOTUS analytics dashboard: {config.region}</h1>"
                           f"{mode_html(config.disclosure)}")

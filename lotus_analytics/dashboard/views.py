@@ -13,13 +13,20 @@ import pandas as pd
 from lotus_analytics.config import Config
 from lotus_analytics.periods import FinancialQuarter, latest_complete_quarter, rolling_window
 from lotus_analytics.reports.figures import actions_figure, likelihood_figure, timeliness_figure
-from lotus_analytics.reports.tables import TITLES, Scope, published_tables
+from lotus_analytics.progression import TRANSITIONS
+from lotus_analytics.reports.equity_figures import cascade_figures, equity_html
+from lotus_analytics.reports.equity_tables import equity_tables
+from lotus_analytics.reports.inputs import Inputs
+from lotus_analytics.reports.tables import TITLES, Scope, publish, published_tables
 from lotus_analytics.reports.timeliness_figures import timeliness_html
 from lotus_analytics.reports.timeliness_tables import SPC_SERIES
-from lotus_analytics.schema import ICBS, PROFESSIONS, RISK_LEVELS
+from lotus_analytics.schema import DIMENSIONS, ICBS, PROFESSIONS, RISK_LEVELS, display_label
 from lotus_analytics.store import Store
 
 ALL = "all"
+EQUITY_HEADINGS = {"Entering the process": "The chosen stage"}
+EQUITY_PAGE_HEADINGS = ("Headline", "The chosen stage", "Progression", "Triage consistency", "Waiting",
+                        "Organisations")
 QUARTERS_OFFERED = 8
 ACTIONS_SCOPE_NOTE = ("<p class='lotus-note'>Improvement actions belong to the regional team: the ICB and "
                       "profession filters do not apply to them.</p>")
@@ -83,6 +90,37 @@ def timeliness_panels(store: Store, config: Config, *, quarter: str, icb: str, p
     window = rolling_window(scope.quarter, config.inequalities.window_years).label
     return timeliness_html(tables, window=window, target_gap_days=config.targets.contact_gap_calendar_days,
                            disclosure=config.disclosure, series=(series,))
+
+
+ENTRY = "entry"
+WINDOW_YEARS_OFFERED = (1, 2, 3)
+
+
+def dimension_options() -> list[tuple[str, str]]:
+    return [(display_label(name), name) for name in DIMENSIONS]
+
+
+def stage_options() -> list[tuple[str, str]]:
+    return [("Entering the process", ENTRY), *((t.label, t.label) for t in TRANSITIONS)]
+
+
+def window_options() -> list[tuple[str, int]]:
+    return [(f"{years} financial year{'s' if years > 1 else ''}", years) for years in WINDOW_YEARS_OFFERED]
+
+
+def equity_panels(store: Store, config: Config, *, quarter: str, icb: str, profession: str, dimension: str,
+                  stage: str, window_years: int) -> dict[str, str]:
+    """The equity page for a filter choice: the chosen dimension at the chosen stage, then its deeper tables."""
+    config = replace(config, inequalities=replace(config.inequalities, window_years=window_years))
+    scope = scope_of(quarter, config.region, icb, profession)
+    tables = publish(equity_tables(Inputs(store, scope, config), dimensions=(dimension,), focus=(dimension,)), config)
+    window = rolling_window(scope.quarter, window_years).label
+    parts = equity_html(tables, ineq=config.inequalities, window=window, disclosure=config.disclosure)
+    if stage != ENTRY:
+        progression = tables["equity_progression"]
+        parts["Entering the process"] = cascade_figures(progression[progression["transition"] == stage],
+                                                        band=config.inequalities.band, disclosure=config.disclosure)
+    return {EQUITY_HEADINGS.get(k, k): v for k, v in parts.items()}
 
 
 def panels(store: Store, config: Config, *, quarter: str, region: str, icb: str, profession: str) -> Panels:

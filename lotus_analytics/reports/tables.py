@@ -144,9 +144,12 @@ def published_tables(store: Store, scope: Scope, config: Config,
     """Every table of a report or dashboard view (or of the chosen `families`), each passed through
     disclosure control. The mode, threshold and rounding base come from `config.disclosure`.
     """
+    return publish(measure_tables(store, scope, config, families), config)
+
+
+def publish(tables: dict[str, pd.DataFrame], config: Config) -> dict[str, pd.DataFrame]:
+    """Measure tables through disclosure control (mode, threshold and rounding from `config.disclosure`)."""
     d = config.disclosure
-    return {
-        name: apply_disclosure(frame, SPECS[name], mode=d.mode, suppress_max=d.suppress_max,
-                               rounding_base=d.rounding_base)
-        for name, frame in measure_tables(store, scope, config, families).items()
-    }
+    return {name: apply_disclosure(frame, SPECS[name], mode=d.mode, suppress_max=d.suppress_max,
+                                   rounding_base=d.rounding_base)
+            for name, frame in tables.items()}
