@@ -7,9 +7,12 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from scipy import stats as sps
 from scipy.optimize import brentq
 
+from lotus_analytics import stats
 from lotus_analytics.stats import (
     fisher_exact_p,
     poisson_interval,
@@ -114,6 +117,49 @@ def test_fisher_hand_worked():
     assert fisher_exact_p(2, 4, 2, 4) == pytest.approx(1.0, abs=TOL)
     p = fisher_exact_p(np.array([3, 2]), np.array([3, 4]), np.array([0, 2]), np.array([3, 4]))
     assert p == pytest.approx([0.1, 1.0], abs=TOL)
+    # R's TeaTasting example, fisher.test(matrix(c(3, 1, 1, 3), 2)): tables 1, 16, 36, 16, 1 in 70; p = 34/70.
+    assert fisher_exact_p(3, 4, 1, 4) == pytest.approx(34 / 70, abs=TOL)
+
+
+def _scipy_fisher(a: int, n1: int, c: int, n0: int) -> float:
+    return sps.fisher_exact([[a, n1 - a], [c, n0 - c]], alternative="two-sided").pvalue
+
+
+@st.composite
+def two_by_two(draw) -> tuple[int, int, int, int]:
+    """A table of small or large groups; c either anywhere or near a's rate, so large tables are not all p ≈ 0."""
+    size = st.one_of(st.integers(0, 12), st.integers(0, 1_000_000))
+    n1, n0 = draw(size), draw(size)
+    a = draw(st.integers(0, n1))
+    near = round(a / n1 * n0) if n1 else draw(st.integers(0, n0))
+    spread = 3 * math.isqrt(n0) + 2
+    c = draw(st.one_of(st.integers(0, n0), st.integers(max(0, near - spread), min(n0, near + spread))))
+    return a, n1, c, n0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(two_by_two(), min_size=1, max_size=6))
+@example([(0, 0, 4, 9)])  # an empty group
+@example([(0, 7, 0, 9), (7, 7, 9, 9)])  # no events; all events
+@example([(0, 0, 0, 0), (5, 10, 5, 10)])
+def test_fisher_matches_scipy_on_random_tables(tables):
+    a, n1, c, n0 = (np.array(v) for v in zip(*tables))
+    expected = [_scipy_fisher(*table) for table in tables]
+    assert fisher_exact_p(a, n1, c, n0) == pytest.approx(expected, abs=1e-8, rel=0)
+
+
+def test_fisher_counts_mirror_image_tables_as_ties():
+    # 47 against 60 of 8,277 each: the table with 60 against 47 is exactly as probable, but log-gamma rounding
+    # separates the two by more than 1e-14 (scipy's tolerance), so only R's 1e-7 keeps it in the sum.
+    assert fisher_exact_p(47, 8277, 60, 8277) == pytest.approx(_scipy_fisher(47, 8277, 60, 8277), abs=1e-8)
+    assert fisher_exact_p(47, 8277, 60, 8277) == pytest.approx(0.24435949490265, abs=1e-8)
+
+
+def test_fisher_in_batches_matches_one_pass(monkeypatch):
+    tables = [(30, 400, 45, 410), (2, 9, 7, 11), (150, 1000, 90, 800), (0, 5, 3, 5), (60, 90, 20, 90)]
+    monkeypatch.setattr(stats, "_FISHER_TERMS_PER_BATCH", 40)  # smaller than most tables' support
+    a, n1, c, n0 = (np.array(v) for v in zip(*tables))
+    assert fisher_exact_p(a, n1, c, n0) == pytest.approx([_scipy_fisher(*t) for t in tables], abs=1e-10, rel=0)
 
 
 @pytest.mark.parametrize(
