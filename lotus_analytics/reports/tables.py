@@ -37,6 +37,7 @@ from lotus_analytics.reports import equity_tables as equity_family
 from lotus_analytics.reports import timeliness_tables as timeliness_family
 from lotus_analytics.reports.equity_tables import equity_tables
 from lotus_analytics.reports.inputs import Inputs, Scope
+from lotus_analytics.reports.linked import link_entry_tables
 from lotus_analytics.reports.timeliness_tables import timeliness_tables
 from lotus_analytics.store import Store
 from lotus_analytics.timeliness import triage_timeliness
@@ -148,8 +149,10 @@ def published_tables(store: Store, scope: Scope, config: Config,
 
 
 def publish(tables: dict[str, pd.DataFrame], config: Config) -> dict[str, pd.DataFrame]:
-    """Measure tables through disclosure control (mode, threshold and rounding from `config.disclosure`)."""
+    """Measure tables through disclosure control (mode, threshold and rounding from `config.disclosure`),
+    each table on its own and then across the linked tables (`reports.linked`)."""
     d = config.disclosure
-    return {name: apply_disclosure(frame, SPECS[name], mode=d.mode, suppress_max=d.suppress_max,
-                                   rounding_base=d.rounding_base)
-            for name, frame in tables.items()}
+    published = {name: apply_disclosure(frame, SPECS[name], mode=d.mode, suppress_max=d.suppress_max,
+                                        rounding_base=d.rounding_base)
+                 for name, frame in tables.items()}
+    return link_entry_tables(published) if d.mode == "publication" else published
