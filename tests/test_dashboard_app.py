@@ -206,3 +206,23 @@ def test_timeliness_page_rebases_at_the_policy_month(timeliness_page):
     filters["SPC limits"].value = filters["SPC limits"].options[1][1]
     assert "new limits from October 2024 (policy change)" in status.value
     assert "limits recalculated from October 2024" in panels[1].value  # the chart's accessible description
+
+
+def test_equity_page_follows_dimension_stage_and_window(ingested, monkeypatch):
+    monkeypatch.setenv(app.STORE_ENV, str(ingested.store))
+    filters, status, *sections = _pages(app.dashboard())[2].children
+    controls = {f.description: f for f in filters.children}
+    panels = {s.children[0].value: s.children[1] for s in sections}
+    assert "Ethnicity (2 groups) at entering the process, 2 financial years" in status.value
+    controls["Dimension"].value, controls["Stage"].value, controls["Window"].value = "pmq_region", "PAG → investigation", 1
+    assert "Place of primary qualification at PAG → investigation, 1 financial year" in status.value
+    chosen = panels["<h2>The chosen stage</h2>"].value
+    config = load_config(overrides={"report.disclosure_mode": "publication", "inequalities.window_years": 1})
+    tables = published_tables(load_store(ingested.store), Scope(FinancialQuarter.parse(controls["Quarter"].value),
+                                                                 config.region), config, families=["equity"])
+    rows = tables["equity_progression"]
+    shown = _shown_tables(chosen)
+    (caption, table), = shown.items()
+    expected = rows[(rows["dimension"] == "pmq_region") & (rows["transition"] == "PAG → investigation")]
+    assert [r["Went on"] for r in table] == [str(v) for v in expected["to_n"]]
+    assert "Traceback" not in "".join(p.value for p in panels.values())

@@ -175,7 +175,10 @@ def test_html_is_offline_without_code_and_with_charts(html):
     assert len(labels) == html.count("<svg")  # every chart and icon has an accessible name
     charts = [label for label in labels if not label.startswith(("Common cause", "Special cause", "Assurance"))]
     kinds = [label.split(" (")[0].split(" of ")[0].split(" ")[0] for label in charts]
-    assert kinds == ["Line", "Line", "SPC", "SPC", "SPC", "SPC", "SPC", "Kaplan–Meier", "Forest", "Bar"], kinds
+    timeliness = ["Line", "Line", "SPC", "SPC", "SPC", "SPC", "SPC", "Kaplan–Meier"]
+    equity = ["Forest", "Line", "Line", "Progression", "Progression", "Heat", "Heat", "Kaplan–Meier", "Kaplan–Meier",
+              "Funnel"]  # entry for every dimension, then trend, cascade, risk levels and waiting per focus dimension
+    assert kinds == [*timeliness, "Forest", *equity, "Bar"], kinds
     assert "by month, with the target of 5 working days" in charts[0]
     assert len(labels) - len(charts) == 5 + 3  # a variation icon per SPC chart, an assurance icon per target
 

@@ -18,6 +18,7 @@ from lotus_analytics.config import Config, ConfigError, load_config
 from lotus_analytics.dashboard.page import Page, build_page
 from lotus_analytics.dashboard.views import (
     ALL,
+    ENTRY,
     EQUITY_PAGE_HEADINGS,
     dimension_options,
     equity_panels,
@@ -122,8 +123,8 @@ def _equity(store: Store, config: Config) -> Page:
         return equity_panels(store, config, **values)
 
     def describe(filters: Mapping[str, widgets.Dropdown]) -> str:
-        stage = filters["stage"].label
-        return (f"Showing {filters['dimension'].label} at {stage[:1].lower()}{stage[1:]}, "
+        stage = "entering the process" if filters["stage"].value == ENTRY else filters["stage"].label
+        return (f"Showing {filters['dimension'].label} at {stage}, "
                 f"{filters['window_years'].label} to "
                 f"{filters['quarter'].value}, {filters['icb'].label}, {filters['profession'].label.lower()}.")
 
