@@ -29,9 +29,11 @@ def dashboard(ingested, monkeypatch):
     return quarter, icb, profession, status, panels
 
 
-def _pages(root: widgets.VBox) -> tuple[widgets.Widget, ...]:
-    """The page boxes of the dashboard's tabs (the header comes first, the tabs second)."""
-    return root.children[1].children
+def _pages(root: widgets.VBox, opened: int = 0) -> tuple[widgets.Widget, ...]:
+    """The page boxes of the dashboard's tabs (the header comes first, the tabs second), tab `opened` open."""
+    tabs = root.children[1]
+    tabs.selected_index = opened  # a page other than the first is drawn when its tab is first opened
+    return tabs.children
 
 
 def test_missing_store_is_a_message_not_a_traceback(tmp_path, monkeypatch):
@@ -179,7 +181,7 @@ def test_disclosure_wording_follows_the_configuration(ingested, tmp_path, monkey
 @pytest.fixture()
 def timeliness_page(ingested, monkeypatch):
     monkeypatch.setenv(app.STORE_ENV, str(ingested.store))
-    filters, status, *sections = _pages(app.dashboard())[1].children
+    filters, status, *sections = _pages(app.dashboard(), opened=1)[1].children
     return {f.description: f for f in filters.children}, status, [s.children[1] for s in sections]
 
 
@@ -210,7 +212,7 @@ def test_timeliness_page_rebases_at_the_policy_month(timeliness_page):
 
 def test_equity_page_follows_dimension_stage_and_window(ingested, monkeypatch):
     monkeypatch.setenv(app.STORE_ENV, str(ingested.store))
-    filters, status, *sections = _pages(app.dashboard())[2].children
+    filters, status, *sections = _pages(app.dashboard(), opened=2)[2].children
     controls = {f.description: f for f in filters.children}
     panels = {s.children[0].value: s.children[1] for s in sections}
     assert "Ethnicity (2 groups) at entering the process, 2 financial years" in status.value
@@ -226,3 +228,13 @@ def test_equity_page_follows_dimension_stage_and_window(ingested, monkeypatch):
     expected = rows[(rows["dimension"] == "pmq_region") & (rows["transition"] == "PAG → investigation")]
     assert [r["Went on"] for r in table] == [str(v) for v in expected["to_n"]]
     assert "Traceback" not in "".join(p.value for p in panels.values())
+
+
+def test_pages_other_than_the_first_are_drawn_when_first_opened(ingested, monkeypatch):
+    monkeypatch.setenv(app.STORE_ENV, str(ingested.store))
+    tabs = app.dashboard().children[1]
+    timeliness_status = tabs.children[1].children[1]
+    assert timeliness_status.value == ""
+    tabs.selected_index = 1
+    assert "data-state='ready'" in timeliness_status.value
+    assert tabs.children[2].children[1].value == ""  # the equity tab has not been opened

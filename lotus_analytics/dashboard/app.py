@@ -107,7 +107,7 @@ def _timeliness(store: Store, config: Config) -> Page:
                 f"{filters['risk_level'].label.lower()}; {filters['series'].label}, "
                 f"{filters['rebase_at'].label[:1].lower()}{filters['rebase_at'].label[1:]}.")
 
-    return build_page(filters, list(TIMELINESS_HEADINGS), render, describe)
+    return build_page(filters, list(TIMELINESS_HEADINGS), render, describe, draw_now=False)
 
 
 def _equity(store: Store, config: Config) -> Page:
@@ -128,7 +128,7 @@ def _equity(store: Store, config: Config) -> Page:
                 f"{filters['window_years'].label} to "
                 f"{filters['quarter'].value}, {filters['icb'].label}, {filters['profession'].label.lower()}.")
 
-    return build_page(filters, list(EQUITY_PAGE_HEADINGS), render, describe)
+    return build_page(filters, list(EQUITY_PAGE_HEADINGS), render, describe, draw_now=False)
 
 
 def dashboard() -> widgets.Widget:
@@ -144,6 +144,8 @@ def dashboard() -> widgets.Widget:
     pages = {"Overview": _overview(store, config), "Timeliness": _timeliness(store, config),
              "Equity": _equity(store, config)}
     tabs = widgets.Tab(children=[page.box for page in pages.values()], titles=list(pages))
+    shown = list(pages.values())
+    tabs.observe(lambda change: shown[change["new"]].show(), names="selected_index")  # drawn when first opened
     header = widgets.HTML(f"<style>{CSS}</style><h1>LOTUS analytics dashboard: {config.region}</h1>"
                           f"{mode_html(config.disclosure)}")
     return widgets.VBox([header, tabs])

@@ -31,10 +31,17 @@ class Page:
     status: widgets.HTML
     sections: dict[str, widgets.HTML]
     box: widgets.VBox
+    redraw: Callable[..., None]
+
+    def show(self) -> None:
+        """Draw the page if it has never been drawn (pages other than the first wait until opened)."""
+        if not self.status.value:
+            self.redraw()
 
 
-def build_page(filters: dict[str, widgets.Dropdown], headings: list[str], render: Render, describe: Describe) -> Page:
-    """A page whose sections are redrawn by `render` whenever a filter changes (and once now).
+def build_page(filters: dict[str, widgets.Dropdown], headings: list[str], render: Render, describe: Describe,
+               *, draw_now: bool = True) -> Page:
+    """A page whose sections are redrawn by `render` whenever a filter changes (and now, or on `show`).
 
     Views are cached by filter values; a failed view is not cached.
 
@@ -60,8 +67,9 @@ def build_page(filters: dict[str, widgets.Dropdown], headings: list[str], render
 
     for control in filters.values():
         control.observe(redraw, names="value")
-    redraw()
+    if draw_now:
+        redraw()
     boxes = [widgets.VBox([widgets.HTML(f"<h2>{html.escape(h)}</h2>"), w]) for h, w in sections.items()]
     row = widgets.HBox(list(filters.values()), layout=widgets.Layout(flex_flow="row wrap"))
     box = widgets.VBox([row, status, *boxes])
-    return Page(filters=filters, status=status, sections=sections, box=box)
+    return Page(filters=filters, status=status, sections=sections, box=box, redraw=redraw)
