@@ -151,8 +151,14 @@ def test_filter_changes_the_figure_shown(voila, ingested, chromium, artifacts):
         spc_charts = page.locator("svg[aria-label^='SPC chart (XmR)']").count()
         page.screenshot(path=str(artifacts / "dashboard-timeliness.png"))
         text += page.inner_text("body")
+        page.get_by_role("tab", name="Equity").click()
+        page.locator("[data-state=ready]", has_text="at entering the process").last.wait_for(timeout=PAGE_SECONDS * 1000)
+        forests = page.locator("svg[aria-label^='Forest plot']").count()
+        page.screenshot(path=str(artifacts / "dashboard-equity.png"))
+        text += page.inner_text("body")
         browser.close()
     assert shown == expected_icb
     assert spc_charts == 1  # the timeliness tab drew its SPC chart in the browser
+    assert forests == 2  # the equity tab: the overview's forest plot and its own
     assert "Traceback" not in text and "Error" not in text and "could not be drawn" not in text
     assert [e for e in errors if not HARMLESS_CONSOLE.search(e)] == []
