@@ -92,12 +92,14 @@ def test_configuration_survives_the_hand_over_to_the_kernel():
 
 
 def test_suppressed_cells_are_not_drawn():
-    table = pd.DataFrame({"group": ["Black and minority ethnic", "international"], "reference": ["White", "uk"],
-                          "ratio": [2.0, "*"], "lower": [1.5, "*"], "upper": [2.6, "*"]})
-    svg = charts.to_svg(charts.likelihood_chart(table, band=(0.8, 1.25), title="RL"))
-    points = re.findall(r'aria-label="Relative likelihood \(log scale\): ([^;]*); label: ([^"]*)"', svg)
+    table = pd.DataFrame({"group": ["Black and minority ethnic", "international", "eea"],
+                          "reference": ["White", "uk", "uk"], "ratio": [2.0, "*", None], "lower": [1.5, "*", None],
+                          "upper": [2.6, "*", None], "verdict": ["higher", "*", "not calculable"]})
+    svg = charts.to_svg(charts.likelihood_chart(table, band=(0.8, 1.25), title="RL", hidden_note="fewer than 11 cases"))
+    points = re.findall(r'aria-label="Relative likelihood \(log scale\): ([^;]*); label: ([^;"]*)', svg)
     assert points == [("2", "Black and minority ethnic vs White")]  # the suppressed ratio has no point
-    assert ">ratio not published</text>" in svg
+    assert ">ratio not shown: fewer than 11 cases</text>" in svg  # says why, with the configured threshold
+    assert ">ratio not shown: not calculable</text>" in svg
     assert svg.startswith('<svg role="img" aria-label="Forest plot')
 
 

@@ -31,13 +31,17 @@ def timeliness_chart(table: pd.DataFrame, *, period_kind: str, target: float, ti
     return styled((rule + lines).properties(width=WIDTH, height=220), title, description)
 
 
-def likelihood_chart(table: pd.DataFrame, *, band: tuple[float, float], title: str) -> alt.TopLevelMixin:
+def likelihood_chart(table: pd.DataFrame, *, band: tuple[float, float], title: str,
+                     hidden_note: str = "fewer than 8 cases") -> alt.TopLevelMixin:
     """Forest plot of relative likelihoods: ratio and interval per group, the band shaded, 1 marked.
 
-    Groups whose ratio is not published (suppressed or not calculable) are listed with no point.
+    Groups whose ratio is not published are listed with no point and the reason: `hidden_note` when
+    disclosure control hid it ("*"), else its verdict (not calculable, no denominator).
     """
+    why = table["verdict"].astype(str).where(table["ratio"] != "*", hidden_note)
     data = pd.DataFrame({"label": table["group"] + " vs " + table["reference"], "ratio_n": numeric(table["ratio"]),
-                         "lower_n": numeric(table["lower"]), "upper_n": numeric(table["upper"])})
+                         "lower_n": numeric(table["lower"]), "upper_n": numeric(table["upper"]),
+                         "note": "ratio not shown: " + why})
     low = min(0.25, data["lower_n"].min() / 1.2) if data["lower_n"].notna().any() else 0.25
     high = max(4.0, data["upper_n"].max() * 1.2) if data["upper_n"].notna().any() else 4.0
     x_scale = alt.Scale(type="log", domain=[low, high], nice=False)
@@ -49,7 +53,7 @@ def likelihood_chart(table: pd.DataFrame, *, band: tuple[float, float], title: s
         x=alt.X("lower_n:Q", scale=x_scale), x2="upper_n:Q", y=y)
     point = alt.Chart(data).mark_point(filled=True, size=90, color=NHS_BLUE, shape="square").encode(
         x=alt.X("ratio_n:Q", scale=x_scale, title="Relative likelihood (log scale)"), y=y)
-    not_shown = alt.Chart(data[data["ratio_n"].isna()].assign(at=low * 1.08, note="ratio not published")).mark_text(
+    not_shown = alt.Chart(data[data["ratio_n"].isna()].assign(at=low * 1.08)).mark_text(
         align="left", color=NHS_DARK_GREY, fontStyle="italic").encode(x=alt.X("at:Q", scale=x_scale), y=y, text="note:N")
     description = (f"Forest plot of the relative likelihood of entering the process for each group against "
                    f"its reference group, with confidence intervals; the band {band[0]:g} to {band[1]:g} "

@@ -75,7 +75,8 @@ def likelihood_figure(
 ) -> str:
     """Forest plot of relative likelihoods (band shaded, intervals drawn) with counts beside every ratio."""
     table = labelled(table)
-    chart = charts.likelihood_chart(table, band=band, title=title)
+    chart = charts.likelihood_chart(table, band=band, title=title,
+                                    hidden_note=f"fewer than {disclosure.suppress_max + 1} cases")
     caption = (f"Cases received {window} per headcount, each group against its reference group; "
                f"{confidence:.0%} Katz intervals; shaded: {band[0]:g} to {band[1]:g} (no adverse impact).")
     shown = table.assign(fisher_p=table["fisher_p"].map(p_value))
