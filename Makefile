@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 QUARTER ?=
 REGION ?= North West
 
-.PHONY: demo report dashboard test benchmark lock clean help
+.PHONY: demo report dashboard test benchmark validation lock clean help
 
 help:
 	@echo "make demo       set up, build the demo report, then serve the dashboard on http://127.0.0.1:8866"
@@ -16,6 +16,7 @@ help:
 	@echo "make dashboard  serve the dashboard (needs a store: make report first)"
 	@echo "make test       set up, then run the whole test suite"
 	@echo "make benchmark  run the benchmarks (slow; figures go to benchmarks/results/)"
+	@echo "make validation run the validation study of the relative likelihood (about 10 minutes; docs/validation.md)"
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +38,14 @@ test: $(STAMP)
 
 benchmark: $(STAMP)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/timeliness.py
+	$(PY) benchmarks/equity.py
+
+validation: $(STAMP)
+	$(PY) -m validation.entry_likelihood --runs 200
 
 lock:
-	$(PYTHON) -m venv /tmp/lotus-lock && /tmp/lotus-lock/bin/pip install --quiet -e ".[test]"
+	rm -rf /tmp/lotus-lock; $(PYTHON) -m venv /tmp/lotus-lock && /tmp/lotus-lock/bin/pip install --quiet -e ".[test,benchmark]"
 	{ echo "# Every dependency of LOTUS analytics, transitive ones included, pinned. Regenerate with 'make lock'."; \
 	  /tmp/lotus-lock/bin/pip freeze --exclude-editable | grep -vi '^lotus'; } > requirements.lock
 
