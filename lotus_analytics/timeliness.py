@@ -24,6 +24,7 @@ one, so T3 from updates has no `still_waiting` (missing).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Literal, Mapping, Sequence
 
 import numpy as np
@@ -93,7 +94,22 @@ def method_text(stage: Stage) -> str:
 
 
 def _days(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Dates as datetime64[D] (NaT where missing); an array of days is returned as it is."""
+    if isinstance(values, np.ndarray) and values.dtype == np.dtype("datetime64[D]"):
+        return values
     return np.asarray(values, dtype="datetime64[ns]").astype("datetime64[D]")
+
+
+class _CaseDays(dict):
+    """The date columns of `cases` as datetime64[D], each converted on first use only (T1-T4 share them)."""
+
+    def __init__(self, cases: pd.DataFrame) -> None:
+        super().__init__()
+        self.cases = cases
+
+    def __missing__(self, column: str) -> np.ndarray:
+        self[column] = _days(self.cases[column])
+        return self[column]
 
 
 def per_day(days: np.ndarray, of_days: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
@@ -108,9 +124,20 @@ def per_day(days: np.ndarray, of_days: Callable[[np.ndarray], np.ndarray]) -> np
     return of_days(span)[(days - first).astype(np.int64)]
 
 
-def _period_index(days: np.ndarray, period: Period) -> np.ndarray:
-    """Consecutive integers for consecutive months (numpy month numbers) or financial quarters."""
-    months = per_day(days, lambda span: span.astype("datetime64[M]").astype(np.int64))
+NEVER = np.iinfo(np.int64).max // 4
+"""`month_numbers` of a missing date (a clock not yet stopped): later than any period, in months or quarters."""
+
+
+def month_numbers(days: np.ndarray) -> np.ndarray:
+    """Numpy month number (months since January 1970) of each day; NEVER where the day is missing."""
+    out = np.full(len(days), NEVER, dtype=np.int64)
+    present = ~np.isnat(days)
+    out[present] = per_day(days[present], lambda span: span.astype("datetime64[M]").astype(np.int64))
+    return out
+
+
+def _period_of(months: np.ndarray, period: Period) -> np.ndarray:
+    """Consecutive integers for consecutive months or financial quarters."""
     return months if period == "month" else (months - 3) // 3
 
 
@@ -208,6 +235,16 @@ class Queue:
     started: np.ndarray
     left: np.ndarray
 
+    @cached_property
+    def started_month(self) -> np.ndarray:
+        """`month_numbers` of `started`, worked out once for every table cut from this queue."""
+        return month_numbers(self.started)
+
+    @cached_property
+    def left_month(self) -> np.ndarray:
+        """`month_numbers` of `left` (NEVER: still on the clock), worked out once."""
+        return month_numbers(self.left)
+
 
 @dataclass(frozen=True)
 class Durations:
@@ -227,20 +264,24 @@ class Durations:
         """Each duration in the stage's unit."""
         return self.working_days if self.stage.unit == WORKING else self.calendar_days
 
+    @cached_property
+    def end_month(self) -> np.ndarray:
+        """`month_numbers` of `end` (the month the clock stopped), worked out once for every table and series."""
+        return month_numbers(self.end)
 
-def _queue(cases: pd.DataFrame, stage: Stage) -> Queue:
-    started = _days(cases[stage.start])
+
+def _queue(cases: pd.DataFrame, days: _CaseDays, stage: Stage) -> Queue:
+    started = days[stage.start]
     waits = ~np.isnat(started)
     if stage.queue:
         waits &= cases[stage.queue[0]].isin(stage.queue[1]).to_numpy()
-    left = np.fmin(_days(cases[stage.end]), _days(cases["date_closed"]))
-    return Queue(np.flatnonzero(waits), started[waits], left[waits])
+    left = np.fmin(days[stage.end][waits], days["date_closed"][waits])
+    return Queue(np.flatnonzero(waits), started[waits], left)
 
 
-def completed(
-    cases: pd.DataFrame, measure: Measure, *, holidays: np.ndarray, updates: pd.DataFrame | None = None,
-) -> Durations:
-    """The completed durations of a stage and its queue (T3 from `updates` when given; see the module docstring)."""
+def _completed(cases: pd.DataFrame, days: _CaseDays, measure: Measure, holidays: np.ndarray,
+               updates: pd.DataFrame | None) -> Durations:
+    """`completed`, with the date columns of `cases` from `days` (converted once for T1-T4)."""
     if measure not in STAGES:
         raise ValueError(f"measure must be one of {', '.join(STAGES)}, not {measure!r}")
     if measure == "T3" and updates is not None:
@@ -253,17 +294,25 @@ def completed(
         rows = rows[known]
     else:
         stage = STAGES[measure]
-        queue = _queue(cases, stage)
-        rows = np.flatnonzero(cases[stage.start].notna().to_numpy() & cases[stage.end].notna().to_numpy())
-        start, end = _days(cases[stage.start])[rows], _days(cases[stage.end])[rows]
+        queue = _queue(cases, days, stage)
+        rows = np.flatnonzero(~np.isnat(days[stage.start]) & ~np.isnat(days[stage.end]))
+        start, end = days[stage.start][rows], days[stage.end][rows]
     return Durations(stage, rows, start, end, working_days(start, end, holidays), (end - start).astype(np.int64), queue)
+
+
+def completed(
+    cases: pd.DataFrame, measure: Measure, *, holidays: np.ndarray, updates: pd.DataFrame | None = None,
+) -> Durations:
+    """The completed durations of a stage and its queue (T3 from `updates` when given; see the module docstring)."""
+    return _completed(cases, _CaseDays(cases), measure, holidays, updates)
 
 
 def completed_durations(
     cases: pd.DataFrame, *, holidays: np.ndarray, updates: pd.DataFrame | None = None,
 ) -> dict[str, Durations]:
     """`completed` for T1-T4 at once: pass it as `durations` to cut one extract many ways without recomputing."""
-    return {measure: completed(cases, measure, holidays=holidays, updates=updates) for measure in STAGES}
+    days = _CaseDays(cases)
+    return {measure: _completed(cases, days, measure, holidays, updates) for measure in STAGES}
 
 
 def stage_durations(
@@ -280,13 +329,13 @@ def stage_durations(
     })
 
 
-def _cumulative_by_period(groups: np.ndarray, days: np.ndarray, period: Period, first: int, n_periods: int,
+def _cumulative_by_period(groups: np.ndarray, months: np.ndarray, period: Period, first: int, n_periods: int,
                           n_groups: int) -> np.ndarray:
-    """(groups × periods) count of dates on or before each period's end (dates before `first` count from it)."""
-    present = ~np.isnat(days)
-    index = np.maximum(_period_index(days[present], period) - first, 0)
+    """(groups × periods) count of dates (`month_numbers`) on or before each period's end (dates before
+    `first` count from it, NEVER not at all)."""
+    index = np.maximum(_period_of(months, period) - first, 0)
     inside = index < n_periods
-    key = groups[present][inside] * n_periods + index[inside]
+    key = groups[inside] * n_periods + index[inside]
     counts = np.bincount(key, minlength=n_groups * n_periods).reshape(n_groups, n_periods)
     return counts.cumsum(axis=1)
 
@@ -296,8 +345,8 @@ def _still_waiting(queue: Queue | None, groups: np.ndarray, period: Period, firs
     """Cases on the stage's clock at each period end: waiting(end) = #started by end − #left by end (NaN: unknown)."""
     if queue is None:
         return np.full(n_groups * n_periods, np.nan)
-    counts = [_cumulative_by_period(groups[queue.rows], d, period, first, n_periods, n_groups)
-              for d in (queue.started, queue.left)]
+    counts = [_cumulative_by_period(groups[queue.rows], months, period, first, n_periods, n_groups)
+              for months in (queue.started_month, queue.left_month)]
     return (counts[0] - counts[1]).reshape(-1).astype(float)
 
 
@@ -344,7 +393,7 @@ def stage_timeliness(
                "within_target", "pct_within_target", "still_waiting", "target", "unit", "method"]
     if len(done.rows) == 0:
         return pd.DataFrame(columns=columns)
-    index = _period_index(done.end, period)
+    index = _period_of(done.end_month, period)
     first, n_periods, n_groups = int(index.min()), int(index.max() - index.min()) + 1, len(keys)
     key = groups[done.rows] * n_periods + (index - first)
     out = _summary(key, done, target, n_groups * n_periods)
@@ -404,10 +453,10 @@ def monthly_series(
     n_months = max(last - first + 1, 0)
     months = np.arange(first, first + n_months).astype("datetime64[M]").astype("datetime64[ns]")
     out = pd.DataFrame(index=pd.DatetimeIndex(months, name="month"))
-    month = _period_index(received, "month") - first
+    month = month_numbers(received) - first
     out["new_concerns"] = np.bincount(month[(month >= 0) & (month < n_months)], minlength=n_months)
     for measure, done in series.items():
-        month = _period_index(done.end, "month") - first
+        month = done.end_month - first
         inside = (month >= 0) & (month < n_months)
         out[f"{measure.lower()}_median"] = grouped_quantiles(month[inside], done.length[inside], n_months, (0.5,))[0]
         out[f"{measure.lower()}_n"] = np.bincount(month[inside], minlength=n_months)

@@ -9,8 +9,8 @@ from measures_frames import cases_frame, typed
 
 from lotus_analytics.periods import FinancialQuarter, latest_complete_quarter, month_labels, quarter_labels
 from lotus_analytics.timeliness import (
-    completed_durations, group_codes, grouped_quantiles, monthly_series, stage_durations, stage_timeliness,
-    triage_timeliness, working_days,
+    NEVER, completed_durations, group_codes, grouped_quantiles, month_numbers, monthly_series, stage_durations,
+    stage_timeliness, triage_timeliness, working_days,
 )
 from lotus_analytics.workdays import bank_holidays, working_days_between
 
@@ -230,14 +230,21 @@ def test_quarters_and_groups_with_a_missing_value():
 def test_durations_computed_once_give_the_same_tables():
     done = completed_durations(T2_CASES, holidays=HOLIDAYS, updates=UPDATES)
     for measure in ("T1", "T2", "T3", "T4"):
-        for by in ((), ("profession",)):
+        for by, period in (((), "month"), (("profession",), "quarter"), ((), "quarter"), (("profession",), "month")):
             pd.testing.assert_frame_equal(
-                stage_timeliness(T2_CASES, measure=measure, period="month", target=5, holidays=HOLIDAYS, by=by,
+                stage_timeliness(T2_CASES, measure=measure, period=period, target=5, holidays=HOLIDAYS, by=by,
                                  durations=done),
-                stage_timeliness(T2_CASES, measure=measure, period="month", target=5, holidays=HOLIDAYS, by=by,
+                stage_timeliness(T2_CASES, measure=measure, period=period, target=5, holidays=HOLIDAYS, by=by,
                                  updates=UPDATES))
     pd.testing.assert_frame_equal(monthly_series(T2_CASES, holidays=HOLIDAYS, durations=done),
                                   monthly_series(T2_CASES, holidays=HOLIDAYS, updates=UPDATES))
+
+
+def test_month_numbers_by_hand_and_a_missing_day_is_never():
+    days = np.array(["1970-01-31", "1970-02-01", "2024-03-31", "2024-04-01", "NaT"], dtype="datetime64[D]")
+    # (2024 - 1970) * 12 = 648 months to January 2024: March is 650, April (a new financial year) 651.
+    assert month_numbers(days).tolist() == [0, 1, 650, 651, NEVER]
+    assert NEVER > 10**15  # later than any period, even as a quarter number
 
 
 def test_bad_measure_is_refused():
