@@ -3,8 +3,9 @@
 The methods follow UKHSA's PHEindicatormethods R package (the Fingertips public-health profiles):
 Wilson score intervals for proportions, exact Poisson limits below 10 events and Byar's
 approximation from 10 upwards for counts and indirectly standardised ratios, funnel-plot control
-limits (inverted Wilson for proportions, exact Poisson for ratios), and the Katz log interval for
-risk ratios. Every
+limits (inverted Wilson for proportions, exact Poisson for ratios), the Katz log interval for
+risk ratios (at most one event per person) and the log-Poisson interval for rate ratios (events per
+person). Every
 function accepts scalars or numpy arrays / pandas Series (broadcast together) and returns floats
 for scalar input, numpy arrays otherwise. Inputs are validated with ValueErrors that say what is
 wrong, so a bad table never surfaces as a numpy warning or a silent NaN.
@@ -12,7 +13,7 @@ wrong, so a bad table never surfaces as a numpy warning or a silent NaN.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Union
 
 import numpy as np
@@ -110,21 +111,48 @@ def risk_ratio(
     and its limits are NaN (report the counts instead). Method: Katz, Baptista, Azen and Pike (1978),
     Biometrics 34:469-474; the form used for WRES indicator 3 (NHS England).
     """
+    return _log_ratio_interval((a, n1, c, n0), lambda x1, m1, x0, m0: 1 / x1 - 1 / m1 + 1 / x0 - 1 / m0, confidence,
+                               several_per_person=False)
+
+
+def rate_ratio(
+    a: ArrayLike, n1: ArrayLike, c: ArrayLike, n0: ArrayLike, confidence: float = 0.95
+) -> tuple[Result, Result, Result]:
+    """Rate ratio (a/n1) ÷ (c/n0) of event counts per person (or person-time); returns (ratio, lower, upper).
+
+    Log-Poisson (Wald) interval: SE(log RR) = √(1/a + 1/c); limits exp(log RR ∓ z·SE). Unlike
+    `risk_ratio` a person may have several events, so a may exceed n1. Where a or c is 0 the ratio
+    and its limits are NaN (report the counts instead). Method: Rothman, Greenland and Lash (2008),
+    Modern Epidemiology, 3rd ed., ch. 14 (incidence-rate ratio); as statsmodels'
+    confint_poisson_2indep(method="wald-log", compare="ratio").
+    """
+    return _log_ratio_interval((a, n1, c, n0), lambda x1, m1, x0, m0: 1 / x1 + 1 / x0, confidence,
+                               several_per_person=True)
+
+
+def _log_ratio_interval(
+    inputs: tuple[ArrayLike, ...], variance: Callable[..., np.ndarray], confidence: float, *, several_per_person: bool
+) -> tuple[Result, Result, Result]:
+    """(a/n1) ÷ (c/n0) with limits exp(log ratio ∓ z·√variance(a, n1, c, n0)); NaN where a or c is 0.
+
+    Validates the counts; unless `several_per_person`, a must not exceed n1 nor c n0.
+    """
     z = z_value(confidence)
-    aa, n1a, ca, n0a = (_counts(k, v) for k, v in (("a", a), ("n1", n1), ("c", c), ("n0", n0)))
+    aa, n1a, ca, n0a = (_counts(k, v) for k, v in zip(("a", "n1", "c", "n0"), inputs))
     _positive("n1", n1a)
     _positive("n0", n0a)
-    _not_above("a", aa, "n1", n1a)
-    _not_above("c", ca, "n0", n0a)
+    if not several_per_person:
+        _not_above("a", aa, "n1", n1a)
+        _not_above("c", ca, "n0", n0a)
     calculable = (aa > 0) & (ca > 0)
     sa, sc = np.where(calculable, aa, 1.0), np.where(calculable, ca, 1.0)
-    log_rr = np.log((sa / n1a) / (sc / n0a))
-    se = np.sqrt(1 / sa - 1 / n1a + 1 / sc - 1 / n0a)
+    log_ratio = np.log((sa / n1a) / (sc / n0a))
+    se = np.sqrt(variance(sa, n1a, sc, n0a))
     nan = np.full(np.broadcast(aa, n1a, ca, n0a).shape, np.nan)
-    ratio = np.where(calculable, np.exp(log_rr), nan)
-    lower = np.where(calculable, np.exp(log_rr - z * se), nan)
-    upper = np.where(calculable, np.exp(log_rr + z * se), nan)
-    return _out(ratio, a, n1, c, n0), _out(lower, a, n1, c, n0), _out(upper, a, n1, c, n0)
+    ratio = np.where(calculable, np.exp(log_ratio), nan)
+    lower = np.where(calculable, np.exp(log_ratio - z * se), nan)
+    upper = np.where(calculable, np.exp(log_ratio + z * se), nan)
+    return _out(ratio, *inputs), _out(lower, *inputs), _out(upper, *inputs)
 
 
 FISHER_TIE_TOLERANCE = 1e-7  # relative: R's fisher.test counts d <= d_observed * (1 + 1e-7) as a tie

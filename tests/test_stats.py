@@ -17,6 +17,7 @@ from lotus_analytics.stats import (
     fisher_exact_p,
     poisson_interval,
     proportion_funnel_limits,
+    rate_ratio,
     ratio_funnel_limits,
     risk_ratio,
     standardised_ratio,
@@ -111,6 +112,41 @@ def test_katz_zero_events_give_nan_and_arrays_broadcast():
     assert ratio[1] == pytest.approx(0.6, abs=TOL)
 
 
+def test_rate_ratio_hand_worked():
+    # 30 cases per 1000 people against 20 per 2000: rates 0.03 and 0.01, ratio 3.0.
+    # SE(log) = √(1/30 + 1/20) = √0.0833333 = 0.2886751; z·SE = 1.9599640 × 0.2886751 = 0.5657929;
+    # limits 3·e^∓0.5657929 = 3 × 0.5679097 = 1.7037291 and 3 × 1.7608433 = 5.2825300
+    # (statsmodels confint_poisson_2indep(30, 1000, 20, 2000, method="wald-log") gives the same).
+    ratio, lower, upper = rate_ratio(30, 1000, 20, 2000)
+    assert ratio == pytest.approx(3.0, abs=TOL)
+    assert lower == pytest.approx(1.7037290739919275, abs=TOL)
+    assert upper == pytest.approx(5.282530032144443, abs=TOL)
+
+
+def test_rate_ratio_is_wider_than_katz_for_the_same_counts():
+    # Katz drops 1/n1 + 1/n0 from the variance: √(1/30 − 1/1000 + 1/20 − 1/2000) = 0.2860653 < 0.2886751,
+    # so its limits are 1.7124664 and 5.2555775, inside the rate ratio's.
+    _, katz_lower, katz_upper = risk_ratio(30, 1000, 20, 2000)
+    _, lower, upper = rate_ratio(30, 1000, 20, 2000)
+    assert katz_lower == pytest.approx(1.7124664172991912, abs=TOL)
+    assert katz_upper == pytest.approx(5.255577516196965, abs=TOL)
+    assert lower < katz_lower and upper > katz_upper
+
+
+def test_rate_ratio_allows_more_events_than_people_and_gives_nan_for_zero_events():
+    # 12 cases among 10 people (several each) against 5 among 10: ratio 2.4, SE = √(1/12 + 1/5).
+    ratio, lower, upper = rate_ratio(pd.Series([0, 12, 4]), 10, np.array([5, 5, 0]), 10)
+    assert isinstance(ratio, np.ndarray)
+    assert np.isnan(ratio[[0, 2]]).all() and np.isnan(lower[0]) and np.isnan(upper[2])
+    se = math.sqrt(1 / 12 + 1 / 5)
+    assert ratio[1] == pytest.approx(2.4, abs=TOL)
+    assert (lower[1], upper[1]) == (pytest.approx(2.4 * math.exp(-1.959963984540054 * se), abs=TOL),
+                                    pytest.approx(2.4 * math.exp(1.959963984540054 * se), abs=TOL))
+    # 99%: z = 2.5758293
+    _, lower99, _ = rate_ratio(30, 1000, 20, 2000, confidence=0.99)
+    assert lower99 == pytest.approx(3 * math.exp(-2.5758293035489004 * math.sqrt(1 / 30 + 1 / 20)), abs=TOL)
+
+
 def test_fisher_hand_worked():
     # 3 of 3 against 0 of 3: P(table) = 1/C(6,3) = 0.05 for each extreme; two-sided p = 0.1.
     assert fisher_exact_p(3, 3, 0, 3) == pytest.approx(0.1, abs=TOL)
@@ -171,6 +207,9 @@ def test_fisher_in_batches_matches_one_pass(monkeypatch):
         (lambda: wilson_interval(1, 10, confidence=95), "confidence must lie strictly between 0 and 1"),
         (lambda: poisson_interval(np.array([1.0, np.nan])), "x must be finite"),
         (lambda: risk_ratio(5, 4, 1, 4), "a must not exceed n1"),
+        (lambda: rate_ratio(-1, 4, 1, 4), "a must not be negative"),
+        (lambda: rate_ratio(1, 4, 1, 0), "n0 must be greater than 0"),
+        (lambda: rate_ratio(1, 4, np.nan, 4), "c must be finite"),
         (lambda: fisher_exact_p(1.5, 4, 1, 4), "whole-number counts"),
     ],
 )
