@@ -89,11 +89,20 @@ def test_exact_below_ten_byar_from_ten():
     assert upper[1] == pytest.approx(17.084803, abs=1e-6)  # exact upper limit for 9 (Garwood tables)
 
 
-def test_katz_check_value():
-    ratio, lower, upper = risk_ratio(2, 4, 2, 4)
-    assert ratio == pytest.approx(1.0, abs=TOL)
-    assert lower == pytest.approx(0.25009765325990629, abs=TOL)
-    assert upper == pytest.approx(3.9984381579173824, abs=TOL)
+@pytest.mark.parametrize(
+    ("method", "counts", "expected"),
+    [
+        # METHODS.md check value: Katz risk ratio 2/4 vs 2/4
+        (risk_ratio, (2, 4, 2, 4), (1.0, 0.25009765325990629, 3.9984381579173824)),
+        # 30 cases per 1000 people against 20 per 2000: rates 0.03 and 0.01, ratio 3.0.
+        # SE(log) = √(1/30 + 1/20) = √0.0833333 = 0.2886751; z·SE = 1.9599640 × 0.2886751 = 0.5657929;
+        # limits 3·e^∓0.5657929 = 3 × 0.5679097 = 1.7037291 and 3 × 1.7608433 = 5.2825300
+        # (statsmodels confint_poisson_2indep(30, 1000, 20, 2000, method="wald-log") gives the same).
+        (rate_ratio, (30, 1000, 20, 2000), (3.0, 1.7037290739919275, 5.282530032144443)),
+    ],
+)
+def test_ratio_check_values(method, counts, expected):
+    assert method(*counts) == pytest.approx(expected, abs=TOL)
 
 
 def test_katz_hand_worked_two_by_two():
@@ -110,17 +119,6 @@ def test_katz_zero_events_give_nan_and_arrays_broadcast():
     assert isinstance(ratio, np.ndarray)
     assert np.isnan(ratio[[0, 2]]).all() and np.isnan(lower[0]) and np.isnan(upper[2])
     assert ratio[1] == pytest.approx(0.6, abs=TOL)
-
-
-def test_rate_ratio_hand_worked():
-    # 30 cases per 1000 people against 20 per 2000: rates 0.03 and 0.01, ratio 3.0.
-    # SE(log) = √(1/30 + 1/20) = √0.0833333 = 0.2886751; z·SE = 1.9599640 × 0.2886751 = 0.5657929;
-    # limits 3·e^∓0.5657929 = 3 × 0.5679097 = 1.7037291 and 3 × 1.7608433 = 5.2825300
-    # (statsmodels confint_poisson_2indep(30, 1000, 20, 2000, method="wald-log") gives the same).
-    ratio, lower, upper = rate_ratio(30, 1000, 20, 2000)
-    assert ratio == pytest.approx(3.0, abs=TOL)
-    assert lower == pytest.approx(1.7037290739919275, abs=TOL)
-    assert upper == pytest.approx(5.282530032144443, abs=TOL)
 
 
 def test_rate_ratio_is_wider_than_katz_for_the_same_counts():
