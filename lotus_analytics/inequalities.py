@@ -1,24 +1,27 @@
 """Relative likelihood of entering the process, by a demographic dimension (METHODS.md §2).
 
 WRES indicator 3 form: the rate of cases received in a rolling window per headcount in group g,
-divided by the same rate in the reference group, with a Katz log interval, Fisher's exact p-value
-and the 0.80-1.25 "no adverse impact" band (four-fifths rule). Dimensions, their source columns,
-groupings and group order come from schema.DIMENSIONS. Not-stated values are left out of the ratios
-and reported on their own by `not_stated_share`, never merged or silently dropped. `entry_trend`
-recomputes the ratio over the rolling window ending at each of the last quarters, for a chart.
-`compare_groups` and `versus_reference` are shared with the progression measure.
+divided by the same rate in the reference group, with the log-Poisson rate-ratio interval (a
+practitioner can have several cases, so the Katz interval of WRES, which assumes one event per
+person, is too narrow), Fisher's exact p-value and the 0.80-1.25 "no adverse impact" band
+(four-fifths rule). Dimensions, their source columns, groupings and group order come from
+schema.DIMENSIONS. Not-stated values are left out of the ratios and reported on their own by
+`not_stated_share`, never merged or silently dropped. `entry_trend` recomputes the ratio over the
+rolling window ending at each of the last quarters, for a chart.
+`compare_groups` (with the Katz interval there: a case goes on at most once) and `versus_reference`
+are shared with the progression measure.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Literal, Sequence
 
 import numpy as np
 import pandas as pd
 
 from lotus_analytics import schema
 from lotus_analytics.periods import FinancialQuarter, Window, fy_start_of, rolling_window
-from lotus_analytics.stats import fisher_exact_p, risk_ratio
+from lotus_analytics.stats import fisher_exact_p, rate_ratio, risk_ratio
 
 DEMOGRAPHIC_COLUMNS = tuple(dict.fromkeys(c for d in schema.DIMENSIONS.values() for c in d.columns))
 BY_COLUMNS = ("region", "icb_code", "profession")
@@ -26,15 +29,25 @@ MISSING = "missing"
 NOT_CALCULABLE = "not calculable"
 NO_DENOMINATOR = "no denominator"
 RATE_UNIT = "cases per 1,000 headcount over the window"
-ENTRY_METHOD = "Katz log interval; Fisher exact p; WRES indicator 3 form"
+Interval = Literal["katz", "poisson"]
+"""A ratio's interval: "katz" when each person has the event at most once, "poisson" when events are counts."""
+INTERVALS = {"katz": risk_ratio, "poisson": rate_ratio}
+ENTRY_METHOD = (
+    "log-Poisson rate-ratio interval, SE = sqrt(1/a + 1/c); Katz (WRES) assumes one event per person, but "
+    "events here are cases; Fisher exact p (METHODS.md), which also treats events as people and so runs a "
+    "little small when people have several cases; WRES indicator 3 form"
+)
 RATIO_RULE = (
     "no ratio where either group has no events or events for all of its denominator (a zero cell of the "
     "2x2 table); Fisher's p is still given"
 )
+ENTRY_RATIO_RULE = (
+    "no ratio where either group has no cases; Fisher's p is still given, except for a group with more "
+    "cases than headcount (no 2x2 table), which still has its ratio"
+)
 EVENTS_RULE = (
     "events = cases received in the window, not people: METHODS.md defines the rate as cases per "
-    "headcount, so a practitioner with two cases counts twice, and a group with more cases than "
-    "headcount is not calculable"
+    "headcount, so a practitioner with two cases counts twice"
 )
 HEADCOUNT_RULE = (
     "denominator = headcount at 31 March of each financial year the window touches, weighted by the "
@@ -188,28 +201,36 @@ def _verdict(lower: np.ndarray, upper: np.ndarray, calculable: np.ndarray, band:
 
 
 def compare_groups(
-    a: pd.Series, n1: pd.Series, c: pd.Series, n0: pd.Series, *, confidence: float, band: tuple[float, float]
+    a: pd.Series, n1: pd.Series, c: pd.Series, n0: pd.Series, *, confidence: float, band: tuple[float, float],
+    interval: Interval = "katz",
 ) -> pd.DataFrame:
-    """Per row, the ratio (a/n1) ÷ (c/n0) with its Katz interval, Fisher's exact p and the band verdict.
+    """Per row, the ratio (a/n1) ÷ (c/n0) with its interval, Fisher's exact p and the band verdict.
 
-    Columns ratio, lower, upper, fisher_p, verdict (index of `a`). Fisher's p is given whenever the counts
-    form a 2x2 table (denominators above 0, events not above them). The ratio needs more: a row where
-    either group has no events (METHODS.md §2) or events for all of its denominator (1 of 1: the Katz
-    interval then gets no width from that group) has no ratio and is "not calculable", as is a row
-    with a missing denominator. Methods: stats.risk_ratio (Katz et al. 1978) and stats.fisher_exact_p;
-    the verdict flags a ratio only when its whole interval lies outside `band` (METHODS.md §2, the WRES
-    four-fifths rule).
+    `interval` "katz" (stats.risk_ratio, Katz et al. 1978) when each of the n people has the event at
+    most once (progression: a case goes on or not); "poisson" (stats.rate_ratio, SE = √(1/a + 1/c))
+    when events are counts a person can have several of (entry: cases per headcount). Columns ratio,
+    lower, upper, fisher_p, verdict (index of `a`). Fisher's p (stats.fisher_exact_p) is given
+    whenever the counts form a 2x2 table (denominators above 0, events not above them). A row where
+    either group has no events (METHODS.md §2) or a denominator is missing or 0 has no ratio and is
+    "not calculable"; with "katz" so is a row with events for all of a denominator (1 of 1: the Katz
+    interval then gets no width from that group). The verdict flags a ratio only when its whole
+    interval lies outside `band` (METHODS.md §2, the WRES four-fifths rule).
     """
+    if interval not in INTERVALS:
+        raise ValueError(f"interval must be one of {', '.join(INTERVALS)}, not {interval!r}")
     values = [pd.to_numeric(s, errors="coerce").astype(float).to_numpy() for s in (a, n1, c, n0)]
     ea, na, ec, nc = values
     with np.errstate(invalid="ignore"):
         table = (na > 0) & (nc > 0) & (ea >= 0) & (ec >= 0) & (ea <= na) & (ec <= nc)
-        ok = table & (ea > 0) & (ec > 0) & (ea < na) & (ec < nc)
+        ok = (na > 0) & (nc > 0) & (ea > 0) & (ec > 0)
+        if interval == "katz":
+            ok &= (ea < na) & (ec < nc)
     out = pd.DataFrame(np.nan, index=a.index, columns=["ratio", "lower", "upper", "fisher_p"])
     if table.any():
         out.loc[table, "fisher_p"] = fisher_exact_p(*(v[table] for v in values))
     if ok.any():
-        out.loc[ok, ["ratio", "lower", "upper"]] = np.column_stack(risk_ratio(*(v[ok] for v in values), confidence=confidence))
+        ratios = INTERVALS[interval](*(v[ok] for v in values), confidence=confidence)
+        out.loc[ok, ["ratio", "lower", "upper"]] = np.column_stack(ratios)
     out["verdict"] = _verdict(out["lower"].to_numpy(), out["upper"].to_numpy(), ok, band)
     return out
 
@@ -259,14 +280,14 @@ def _entry_ratios(
         denominator = out[people].astype(float)
         out[rate] = 1000 * out[events] / denominator.where(denominator > 0)
     compared = compare_groups(out["events"], out["headcount"], out["ref_events"], out["ref_headcount"],
-                              confidence=confidence, band=band)
+                              confidence=confidence, band=band, interval="poisson")
     no_denominator = (~counted).to_numpy()
     compared["verdict"] = compared["verdict"].where(~no_denominator, NO_DENOMINATOR)
     out = pd.concat([out, compared], axis=1)
     return in_group_order(out, definition, keys).assign(
         measure="relative likelihood of entering the process", dimension=dimension, reference=reference,
         band=f"{band[0]:.2f}-{band[1]:.2f}", confidence=confidence, rate_unit=RATE_UNIT,
-        method=f"{ENTRY_METHOD}; {RATIO_RULE}; {EVENTS_RULE}; {HEADCOUNT_RULE}",
+        method=f"{ENTRY_METHOD}; {ENTRY_RATIO_RULE}; {EVENTS_RULE}; {HEADCOUNT_RULE}",
     )
 
 
@@ -285,12 +306,12 @@ def entry_relative_likelihood(
 
     Events are cases (not people) received in the window; the denominator is the window's
     quarter-weighted headcount (`window_headcount`). Ratio = (events/headcount) ÷
-    (ref_events/ref_headcount) with the Katz log interval and Fisher's exact p (`compare_groups`);
-    "not calculable" (no ratio) when a group has no events, no headcount or more cases than headcount,
-    "no denominator" when the workforce cannot give the headcount. Not-stated groups are excluded
-    here: see `not_stated_share`. Columns: measure, dimension, *by, group, reference, events,
-    headcount, rate, ref_events, ref_headcount, ref_rate, ratio, lower, upper, fisher_p, verdict, band,
-    window, financial_years, confidence, rate_unit, method.
+    (ref_events/ref_headcount) with the log-Poisson rate-ratio interval and Fisher's exact p
+    (`compare_groups`, interval "poisson"); "not calculable" (no ratio) when a group has no events or
+    no headcount, "no denominator" when the workforce cannot give the headcount. Not-stated groups
+    are excluded here: see `not_stated_share`. Columns: measure, dimension, *by, group, reference,
+    events, headcount, rate, ref_events, ref_headcount, ref_rate, ratio, lower, upper, fisher_p,
+    verdict, band, window, financial_years, confidence, rate_unit, method.
     """
     definition = check_dimension(dimension, by, reference)
     table = _count_table(window_events(cases, dimension, window, by), window_headcount(workforce, dimension, window, by),

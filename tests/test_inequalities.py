@@ -47,9 +47,10 @@ CASES = cases_frame(
 )
 
 
-def katz(a, n1, c, n0):
+def rate_ratio_by_hand(a, n1, c, n0):
+    """The log-Poisson interval of entry: SE = sqrt(1/a + 1/c), no -1/n terms (a person can have several cases)."""
     rr = (a / n1) / (c / n0)
-    se = math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n0)
+    se = math.sqrt(1 / a + 1 / c)
     return rr, rr * math.exp(-Z95 * se), rr * math.exp(Z95 * se)
 
 
@@ -61,14 +62,17 @@ def test_ethnic_group_2_hand_worked():
     # Four window quarters in each year, so equal weights: BME (400 + 440) / 2 = 420, White (1000 + 1100) / 2 = 1050.
     assert (row["events"], row["headcount"], row["ref_events"], row["ref_headcount"]) == (21, 420, 21, 1050)
     assert row["rate"] == pytest.approx(50.0) and row["ref_rate"] == pytest.approx(20.0)
-    ratio, lower, upper = katz(21, 420, 21, 1050)
+    # SE = sqrt(1/21 + 1/21) = 0.308607; 2.5 * exp(-/+ 1.959964 * 0.308607) = 1.365380, 4.577481
+    ratio, lower, upper = rate_ratio_by_hand(21, 420, 21, 1050)
+    assert (lower, upper) == (pytest.approx(1.3653799132471849), pytest.approx(4.577480552746725))
     assert row["ratio"] == pytest.approx(2.5)
     assert row["lower"] == pytest.approx(lower, abs=1e-12) and row["upper"] == pytest.approx(upper, abs=1e-12)
     assert lower > 1.25 and row["verdict"] == "higher"
     assert 0 < row["fisher_p"] < 0.01
     assert row["window"] == "1 April 2023 to 31 March 2025" and row["financial_years"] == "2023/24, 2024/25"
     assert row["confidence"] == 0.95 and row["band"] == "0.80-1.25"
-    assert row["method"].startswith("Katz log interval; Fisher exact p; WRES indicator 3 form")
+    assert row["method"].startswith("log-Poisson rate-ratio interval, SE = sqrt(1/a + 1/c); Katz (WRES) assumes "
+                                    "one event per person, but events here are cases; Fisher exact p")
     assert "cases received in the window, not people" in row["method"]
     assert "weighted by the number of the window's quarters in that year" in row["method"]
 
@@ -80,7 +84,7 @@ def test_pmq_region_with_missing_year_and_zero_events():
     intl = rl.loc["international"]
     # 2024/25 has no headcount yet: it takes 2023/24's, so the mean is 500 (not 250) and uk 1000.
     assert (intl["events"], intl["headcount"], intl["ref_events"], intl["ref_headcount"]) == (10, 500, 35, 1000)
-    ratio, lower, upper = katz(10, 500, 35, 1000)
+    ratio, lower, upper = rate_ratio_by_hand(10, 500, 35, 1000)
     assert intl["ratio"] == pytest.approx(ratio) and intl["lower"] == pytest.approx(lower)
     assert intl["upper"] == pytest.approx(upper)
     assert intl["verdict"] == "within or uncertain"  # 0.57 but the interval reaches into the band
@@ -91,18 +95,21 @@ def test_pmq_region_with_missing_year_and_zero_events():
     assert eea["fisher_p"] == pytest.approx(fisher_exact([[0, 40], [35, 965]]).pvalue)
 
 
-def test_a_group_whose_every_member_has_the_event_gets_no_ratio():
-    # 6 cases against a headcount of 6: 1/a - 1/n1 = 0, so the Katz interval would take no width from the
-    # group: SE = sqrt(0 + 1/300 - 1/600) = 0.0408, 2.0 (1.85-2.17), as sure as if the group were huge.
-    # Such a row is not calculable; Fisher's p (0.031) stays.
+def test_as_many_cases_as_headcount_gets_the_wide_interval_katz_would_have_lost():
+    # 6 cases against a headcount of 6: with Katz 1/a - 1/n1 = 0, so the group would add no width:
+    # SE = sqrt(0 + 1/300 - 1/600) = 0.0408, 2.0 (1.85-2.17), as sure as if the group were huge.
+    # Cases are counts, so the rate ratio applies: SE = sqrt(1/6 + 1/300) = 0.412311,
+    # 2.0 * exp(-/+ 1.959964 * 0.412311) = 0.891396, 4.487344. Fisher's p (0.031) beside it.
     workforce = typed("workforce", [{"period": "2023/24", "ethnicity_code": code, "headcount": n}
                                     for code, n in (("A", 600), ("M", 6))], ORG)
     cases = cases_frame([{"date_received": INSIDE, "ethnicity_code": "A"}] * 300
                         + [{"date_received": INSIDE, "ethnicity_code": "M"}] * 6)
     black = entry_relative_likelihood(cases, workforce, dimension="ethnic_group_5", reference="White",
                                       window=WINDOW).iloc[0]
-    assert (black["events"], black["headcount"], black["verdict"]) == (6, 6, "not calculable")
-    assert np.isnan(black["ratio"]) and black["fisher_p"] == pytest.approx(fisher_exact([[6, 0], [300, 300]]).pvalue)
+    assert (black["events"], black["headcount"], black["verdict"]) == (6, 6, "within or uncertain")
+    assert black["ratio"] == pytest.approx(2.0)
+    assert (black["lower"], black["upper"]) == (pytest.approx(0.8913958514011762), pytest.approx(4.487344195861401))
+    assert black["fisher_p"] == pytest.approx(fisher_exact([[6, 0], [300, 300]]).pvalue)
 
 
 # Three workforce years; H has no 2024/25 row (it keeps its 2023/24 headcount, not 0).
@@ -150,14 +157,18 @@ def test_code_without_any_earlier_headcount_is_refused():
         window_headcount(late_m, "ethnic_group_2", Q2_WINDOW)
 
 
-def test_more_cases_than_headcount_is_not_calculable():
-    # cases, not people, are counted: 120 cases against a headcount of 100 is no rate of people
+def test_more_cases_than_headcount_has_a_rate_ratio_but_no_fisher_p():
+    # cases, not people, are counted: 120 cases against a headcount of 100 is a rate of 1.2 a head, against
+    # White 21 of 1050 (0.02): ratio 60, SE = sqrt(1/120 + 1/21) = 0.236543, limits 60 * exp(-/+ 0.463615)
+    # = 37.740345, 95.388636. There is no 2x2 table of people, so no Fisher's p.
     cases = cases_frame([{"date_received": INSIDE, "ethnicity_code": "A"}] * 21
                         + [{"date_received": INSIDE, "ethnicity_code": "M"}] * 120)
     black = entry_relative_likelihood(cases, WORKFORCE, dimension="ethnic_group_5", reference="White",
                                       window=WINDOW).set_index("group").loc["Black"]
-    assert (black["events"], black["headcount"]) == (120, 100) and black["verdict"] == "not calculable"
-    assert np.isnan(black["ratio"]) and black["rate"] == pytest.approx(1200.0)
+    assert (black["events"], black["headcount"]) == (120, 100) and black["verdict"] == "higher"
+    assert black["rate"] == pytest.approx(1200.0) and black["ratio"] == pytest.approx(60.0)
+    assert (black["lower"], black["upper"]) == (pytest.approx(37.740344608353396), pytest.approx(95.3886361494214))
+    assert np.isnan(black["fisher_p"])
 
 
 @pytest.mark.parametrize("name", list(schema.DIMENSIONS))
@@ -221,11 +232,12 @@ def test_intersection_on_a_tiny_workforce():
                                  "Black and minority ethnic, internationally qualified"]
     both = rl.loc["Black and minority ethnic, internationally qualified"]
     # H and M internationally qualified: 8 + 4 = 12 cases, 100 + 50 = 150 headcount; White UK 10 of 500.
-    # RR = (12/150)/(10/500) = 0.08/0.02 = 4.0; SE = sqrt(1/12 - 1/150 + 1/10 - 1/500) = sqrt(0.174667) = 0.417931;
-    # limits 4.0 * exp(-/+ 1.959964 * 0.417931) = 1.763259, 9.074106; Fisher [[12, 138], [10, 490]]: p = 0.001124.
+    # RR = (12/150)/(10/500) = 0.08/0.02 = 4.0; SE = sqrt(1/12 + 1/10) = sqrt(0.183333) = 0.428174;
+    # limits 4.0 * exp(-/+ 1.959964 * 0.428174) = 1.728213, 9.258118 (Katz, sqrt(1/12 - 1/150 + 1/10 - 1/500),
+    # would give 1.763259, 9.074106); Fisher [[12, 138], [10, 490]]: p = 0.001124.
     assert (both["events"], both["headcount"], both["ref_events"], both["ref_headcount"]) == (12, 150, 10, 500)
     assert both["ratio"] == pytest.approx(4.0)
-    assert (both["lower"], both["upper"]) == (pytest.approx(1.763259071763565), pytest.approx(9.07410615729725))
+    assert (both["lower"], both["upper"]) == (pytest.approx(1.7282129888323443), pytest.approx(9.258118127448107))
     assert both["fisher_p"] == pytest.approx(0.0011240060097777462) and both["verdict"] == "higher"
     assert rl.loc["White, internationally qualified", "ratio"] == pytest.approx((2 / 40) / (10 / 500))
     uk = rl.loc["Black and minority ethnic, UK qualified"]
@@ -323,6 +335,21 @@ def test_katz_check_value_of_methods_md():
     assert table["fisher_p"] == pytest.approx(1.0) and table["verdict"] == "within or uncertain"
 
 
+def test_compare_groups_interval_is_katz_for_people_and_log_poisson_for_counts():
+    # 30 of 1000 against 20 of 2000, ratio 3.0: Katz (the default, kept by progression, where a case goes on
+    # at most once) SE = sqrt(1/30 - 1/1000 + 1/20 - 1/2000) = 0.286065, limits 1.712466, 5.255578; the
+    # log-Poisson interval of entry SE = sqrt(1/30 + 1/20) = 0.288675, limits 1.703729, 5.282530.
+    counts = [pd.Series([v]) for v in (30, 1000, 20, 2000)]
+    katz = compare_groups(*counts, confidence=0.95, band=(0.8, 1.25)).iloc[0]
+    poisson = compare_groups(*counts, confidence=0.95, band=(0.8, 1.25), interval="poisson").iloc[0]
+    assert (katz["lower"], katz["upper"]) == (pytest.approx(1.7124664172991912), pytest.approx(5.255577516196965))
+    assert (poisson["lower"], poisson["upper"]) == (pytest.approx(1.7037290739919275),
+                                                    pytest.approx(5.282530032144443))
+    assert katz["fisher_p"] == poisson["fisher_p"] and poisson["verdict"] == "higher"
+    with pytest.raises(ValueError, match="interval must be one of katz, poisson, not 'wald'"):
+        compare_groups(*counts, confidence=0.95, band=(0.8, 1.25), interval="wald")
+
+
 # --- the trend: one rolling window per quarter ----------------------------------------------------
 
 # Black and minority ethnic cases 1, 2, 4, 8 and 16 in five quarters (none in 2024/25 Q2), so that each
@@ -396,7 +423,7 @@ def test_every_injected_ratio_is_covered_and_no_effect_is_never_flagged(demo):
 
     With the injected effects each of the 18 intervals covers its truth. Without effects the claim is
     "never flagged": coverage is not asserted there, as a 95% interval misses about once in 20 (here
-    65 and over, 0.47-0.96 against 1.0, is the one that misses).
+    65 and over, 0.46-0.97 against 1.0, is the one that misses).
     """
     effects, extract = demo
     quarter = latest_complete_quarter(extract.extract_date)
