@@ -13,6 +13,7 @@ import pytest
 from lotus_analytics import schema, synthetic
 from lotus_analytics.inequalities import entry_relative_likelihood
 from lotus_analytics.periods import FinancialQuarter, rolling_window
+from lotus_analytics.stats import risk_ratio
 from validation.entry_likelihood import any_flag_per_extract, headline, proportion, run_one, summarise
 
 SEEDS = (1, 2, 3)
@@ -24,8 +25,9 @@ def rows() -> pd.DataFrame:
 
 
 def test_a_run_scores_its_intervals_against_the_ground_truth_by_hand(rows: pd.DataFrame) -> None:
-    """Seed 2, generated afresh: the Katz intervals over 1 October 2024 - 30 September 2026 and the truth of
-    the window "2 years to 2026/27 Q2" give the same coverage and flag booleans as the validation rows."""
+    """Seed 2, generated afresh: the measure's log-Poisson intervals over 1 October 2024 - 30 September 2026,
+    the Katz intervals of the same counts (the comparison) and the truth of the window "2 years to 2026/27 Q2"
+    give the same coverage and flag booleans as the validation rows."""
     extract = synthetic.generate(seed=2)
     truth = extract.ground_truth["entry"]["windows"]["2 years to 2026/27 Q2"]["relative_likelihood"]
     window = rolling_window(FinancialQuarter(2026, 2), 2)
@@ -41,6 +43,11 @@ def test_a_run_scores_its_intervals_against_the_ground_truth_by_hand(rows: pd.Da
         assert row["covers"] == (mine["lower"] <= expected <= mine["upper"])
         assert row["flagged"] == (mine["lower"] > 1.25 or mine["upper"] < 0.8)
         assert row["excludes_one"] == (mine["lower"] > 1 or mine["upper"] < 1)
+        _, katz_lower, katz_upper = risk_ratio(mine["events"], mine["headcount"], mine["ref_events"],
+                                               mine["ref_headcount"])
+        assert katz_lower > mine["lower"] and katz_upper < mine["upper"]  # Katz is the narrower
+        assert row["covers_katz"] == (katz_lower <= expected <= katz_upper)
+        assert row["excludes_one_katz"] == (katz_lower > 1 or katz_upper < 1)
     # the injected ethnicity and international effects (true ratios about 2) are flagged in every seed
     key = rows[rows["group"].isin(["Black and minority ethnic", "international"])]
     assert key["flagged"].all() and (key["truth"] > 1.9).all()
@@ -54,7 +61,7 @@ def test_summaries_count_the_calculable_runs(rows: pd.DataFrame) -> None:
     for s in summary:
         part = rows[(rows["dimension"] == s["dimension"]) & (rows["group"] == s["group"])]
         assert s["runs"] == len(SEEDS)
-        for column in ("covers", "flagged", "excludes_one"):
+        for column in ("covers", "flagged", "excludes_one", "covers_katz", "excludes_one_katz"):
             assert s[column]["count"] == part.loc[part["calculable"], column].sum()
             assert s[column]["proportion"] == s[column]["count"] / s[column]["n"]
 
@@ -65,7 +72,7 @@ def _made_up(scenario: str, covers: list[bool], flagged: list[bool], calculable:
         "scenario": scenario, "seed": range(1, n + 1), "dimension": "ethnic_group_2",
         "group": "Black and minority ethnic", "reference": "White", "events": 10, "truth": 1.0, "ratio": 1.0,
         "calculable": calculable, "covers": covers, "flagged": flagged, "excludes_one": flagged,
-        "covers_poisson_se": covers, "verdict": ["higher" if f else "within or uncertain" for f in flagged],
+        "covers_katz": covers, "excludes_one_katz": flagged, "verdict": ["higher" if f else "within or uncertain" for f in flagged],
         "expected_katz_coverage": 0.94,
     })
 

@@ -1,6 +1,6 @@
 """Validation of the relative likelihood of entering the process on seeded synthetic extracts (issue 4).
 
-Run on demand (not part of the test suite; about 5 minutes on 2 cores):
+Run on demand (not part of the test suite; about 10 minutes on 2 cores):
 
     .venv/bin/python -m validation.entry_likelihood --runs 200
 
@@ -11,7 +11,8 @@ default rolling window (two financial years ending at the latest complete quarte
 defaults) and compares each interval with the generator's exact ground truth for that window. It
 reports coverage, flag rates (whole interval outside the band) and how often the interval excludes 1,
 each with a Wilson interval, to validation/results/entry_likelihood.json, and the headline figures
-the report quotes to lotus_analytics/reports/validation_summary.json.
+the report quotes to lotus_analytics/reports/validation_summary.json. Beside the measure's own
+interval (log-Poisson rate ratio) it scores the Katz interval of WRES on the same counts, for comparison.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from scipy import stats as sps
 from lotus_analytics import __version__, schema, synthetic
 from lotus_analytics.inequalities import entry_relative_likelihood
 from lotus_analytics.periods import Window, latest_complete_quarter, rolling_window
-from lotus_analytics.stats import wilson_interval, z_value
+from lotus_analytics.stats import risk_ratio, wilson_interval, z_value
 from lotus_analytics.synthetic import Effects
 from lotus_analytics.synthetic.typed import default_config
 
@@ -46,7 +47,7 @@ SCALE = 1.0
 SCENARIOS: dict[str, Effects] = {"injected": Effects(), "no_effect": Effects.none()}
 KEY_COMPARISONS = (("ethnic_group_2", "Black and minority ethnic"), ("pmq_region", "international"))
 FLAGS = ("higher", "lower")
-RATE_COLUMNS = ("covers", "flagged", "excludes_one", "covers_poisson_se")
+RATE_COLUMNS = ("covers", "flagged", "excludes_one", "covers_katz", "excludes_one_katz")
 
 
 def report_window(extract_date: date, years: int) -> tuple[str, Window]:
@@ -55,13 +56,15 @@ def report_window(extract_date: date, years: int) -> tuple[str, Window]:
     return f"{years} years to {quarter.label}", rolling_window(quarter, years)
 
 
-def _poisson_diagnostics(table: pd.DataFrame, truth: dict[str, Any], dimension: str, z: float) -> pd.DataFrame:
-    """Two diagnostics for cases that are Poisson counts (a practitioner can have several).
+def _katz_comparison(table: pd.DataFrame, truth: dict[str, Any], dimension: str, confidence: float) -> pd.DataFrame:
+    """The Katz interval of WRES (the measure's interval until this study) on the same counts, for comparison.
 
-    `covers_poisson_se`: does the interval with SE = √(1/a + 1/c) (no −1/n terms) cover the truth?
-    `expected_katz_coverage`: the coverage the Katz interval should reach if counts are Poisson with the
-    ground truth's expected cases: 2Φ(z·SE_Katz/SE_Poisson) − 1.
+    `covers_katz` and `excludes_one_katz`: the Katz interval (stats.risk_ratio, SE = √(1/a − 1/n1 + 1/c − 1/n0))
+    covers the truth, lies wholly above or below 1 (False where it is not calculable: no events, or as many
+    cases as headcount). `expected_katz_coverage`: the coverage it should reach if cases are Poisson counts
+    with the ground truth's expected cases and headcount: 2Φ(z·SE_Katz/SE_Poisson) − 1.
     """
+    z = z_value(confidence)
     expected, people = truth["expected_cases"][dimension], truth["headcount"][dimension]
     ea = table["group"].map(expected).to_numpy(float)
     ec = np.array([expected[r] for r in table["reference"]])
@@ -69,11 +72,15 @@ def _poisson_diagnostics(table: pd.DataFrame, truth: dict[str, Any], dimension: 
     nc = np.array([people[r] for r in table["reference"]])
     katz_se = np.sqrt(1 / ea - 1 / na + 1 / ec - 1 / nc)
     poisson_se = np.sqrt(1 / ea + 1 / ec)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        observed_se = np.sqrt(1 / table["events"] + 1 / table["ref_events"])
-        log_distance = np.abs(np.log(table["ratio"] / table["truth"]))
+    counts = table[["events", "headcount", "ref_events", "ref_headcount"]].astype(float).to_numpy()
+    katz = (counts[:, 1] > counts[:, 0]) & (counts[:, 3] > counts[:, 2])
+    lower, upper = np.full(len(table), np.nan), np.full(len(table), np.nan)
+    if katz.any():
+        _, lower[katz], upper[katz] = risk_ratio(*counts[katz].T, confidence=confidence)
+    truth_ratio = table["truth"].to_numpy(float)
     return pd.DataFrame({
-        "covers_poisson_se": log_distance <= z * observed_se,
+        "covers_katz": (lower <= truth_ratio) & (truth_ratio <= upper),
+        "excludes_one_katz": (lower > 1) | (upper < 1),
         "expected_katz_coverage": 2 * sps.norm.cdf(z * katz_se / poisson_se) - 1,
     }, index=table.index)
 
@@ -83,15 +90,15 @@ def run_one(seed: int, scenario: str, *, regions: Sequence[str] = REGIONS, scale
 
     Columns: scenario, seed, dimension, group, reference, events, headcount, ref_events, ref_headcount,
     ratio, lower, upper, verdict, truth, calculable, covers (lower ≤ truth ≤ upper), flagged (verdict
-    higher or lower: whole interval outside the band), excludes_one, covers_poisson_se,
-    expected_katz_coverage. Rows that are not calculable carry NaN intervals and False flags; a group
-    the ground truth has no ratio for (no headcount) is left out.
+    higher or lower: whole interval outside the band), excludes_one, and the Katz comparison of
+    `_katz_comparison`: covers_katz, excludes_one_katz, expected_katz_coverage. Rows that are not
+    calculable carry NaN intervals and False flags; a group the ground truth has no ratio for (no
+    headcount) is left out.
     """
     settings = default_config().inequalities  # packaged defaults: a local lotus.toml must not change the study
     extract = synthetic.generate(seed=seed, regions=regions, scale=scale, effects=SCENARIOS[scenario])
     key, window = report_window(extract.extract_date, settings.window_years)
     truth = extract.ground_truth["entry"]["windows"][key]
-    z = z_value(settings.confidence)
     frames = []
     references = extract.ground_truth["entry"]["reference"]  # the configured ones, intersections included
     for dimension in schema.DIMENSIONS:
@@ -101,7 +108,7 @@ def run_one(seed: int, scenario: str, *, regions: Sequence[str] = REGIONS, scale
         )
         table["truth"] = table["group"].map(truth["relative_likelihood"][dimension])
         table = table[table["truth"].notna()]
-        frames.append(pd.concat([table, _poisson_diagnostics(table, truth, dimension, z)], axis=1))
+        frames.append(pd.concat([table, _katz_comparison(table, truth, dimension, settings.confidence)], axis=1))
     rows = pd.concat(frames, ignore_index=True)
     rows["calculable"] = rows["ratio"].notna()
     rows["covers"] = (rows["lower"] <= rows["truth"]) & (rows["truth"] <= rows["upper"])
@@ -178,7 +185,7 @@ def headline(rows: pd.DataFrame, summary: list[dict[str, Any]], design: dict[str
                 for s in summary if s["scenario"] == "injected"]
     key = [(d, g) for d, g in KEY_COMPARISONS]
     return {
-        "measure": "relative likelihood of entering the process (Katz 95% interval)",
+        "measure": "relative likelihood of entering the process (log-Poisson rate-ratio 95% interval)",
         "date_run": design["date_run"], "package_version": __version__,
         "runs_per_scenario": design["runs"], "volume": design["volume"], "window": design["window"],
         "band": design["band"], "goals": design["goals"],
@@ -258,14 +265,15 @@ def _percent(p: dict[str, Any]) -> str:
 def markdown_table(summary: list[dict[str, Any]]) -> str:
     """The per-comparison results as the Markdown table of docs/validation.md."""
     lines = ["| scenario | dimension | group (vs reference) | true RL, mean (range) | calculable | coverage | "
-             "flagged | interval excludes 1 | expected Katz coverage if Poisson |",
-             "|---|---|---|---|---:|---:|---:|---:|---:|"]
+             "flagged | interval excludes 1 | Katz coverage | Katz excludes 1 | expected Katz coverage if Poisson |",
+             "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for s in summary:
         t = s["truth"]
         lines.append(
             f"| {s['scenario']} | {s['dimension']} | {s['group']} (vs {s['reference']}) | {t['mean']:.2f} "
             f"({t['min']:.2f}-{t['max']:.2f}) | {s['calculable']}/{s['runs']} | {_percent(s['covers'])} | "
-            f"{_percent(s['flagged'])} | {_percent(s['excludes_one'])} | {100 * s['expected_katz_coverage']:.1f}% |"
+            f"{_percent(s['flagged'])} | {_percent(s['excludes_one'])} | {_percent(s['covers_katz'])} | "
+            f"{_percent(s['excludes_one_katz'])} | {100 * s['expected_katz_coverage']:.1f}% |"
         )
     return "\n".join(lines)
 
