@@ -7,7 +7,7 @@ Meier time to closure and its curve, overall and by ethnic group; T5 and T6 at t
 quarter's end, overall and by the three groupings; the monthly SPC series. Goal: under 10 s in total
 on a 2-core machine. Prints a Markdown table, one row per call, and the totals: wall-clock seconds and
 the process's CPU seconds (the wall time on an otherwise idle machine, near enough; the machine is
-often shared).
+often shared, so the load averages before and after the timed calls are printed beside them).
 
 By default the completed durations of T1-T4 (T3's outcome letters matched to their cases) are
 computed once (`timeliness.completed_durations`, timed as its own row) and every T1-T4 table and the
@@ -18,6 +18,7 @@ times each call on its own instead.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from typing import Callable
 
@@ -89,7 +90,9 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=60.0, help="synthetic scale (60: about 1M cases)")
     parser.add_argument("--no-reuse", action="store_true", help="compute the T1-T4 durations in every call")
     args = parser.parse_args()
+    load_before = os.getloadavg()
     rows = run(args.scale, reuse=not args.no_reuse)
+    load_after = os.getloadavg()
     table = pd.DataFrame(rows, columns=["measure", "wall", "cpu", "rows"])
     print("| measure | wall s | CPU s | rows |\n|---|---:|---:|---:|")
     for measure, wall, cpu, n in table.itertuples(index=False):
@@ -97,6 +100,8 @@ def main() -> None:
     wall, cpu = table["wall"].sum(), table["cpu"].sum()
     print(f"| **total** | **{wall:.1f}** | **{cpu:.1f}** | |\n\ngoal: under {GOAL_SECONDS:.0f} s - "
           f"{'met' if wall < GOAL_SECONDS else 'not met'} (wall), {'met' if cpu < GOAL_SECONDS else 'not met'} (CPU)")
+    print("load average (1, 5, 15 min): before generating {:.2f} {:.2f} {:.2f}, after timing {:.2f} {:.2f} {:.2f}"
+          .format(*load_before, *load_after))
 
 
 if __name__ == "__main__":
