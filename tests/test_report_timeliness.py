@@ -111,3 +111,15 @@ def test_hidden_latest_month_shows_no_icon_and_says_why(ingested):
                            series=("spc_t2",))["Statistical process control"]
     assert "rests on fewer than 8 cases, so its value and variation are not shown" in html
     assert not re.search(r'aria-label="(Common cause|Special cause)', html)
+
+
+def test_by_group_rows_add_up_to_the_headline_and_match_the_extract(ingested, raw):
+    groups, headline = raw["timeliness_by_group"], raw["timeliness_headline"].set_index("measure")
+    for (measure, grouping), rows in groups.groupby(["measure", "grouping"]):
+        assert rows["n"].sum() == headline.loc[measure, "n_this"], (measure, grouping)
+    cases = ingested.extract.cases
+    closed = cases[(cases["date_closed"] >= pd.Timestamp("2026-07-01")) & (cases["date_closed"] <= Q_END)]
+    dental = groups[(groups["measure"] == "T4") & (groups["group"] == "dental")].iloc[0]
+    mine = closed[closed["profession"] == "dental"]
+    assert dental["n"] == len(mine)
+    assert dental["median"] == (mine["date_closed"] - mine["date_received"]).dt.days.median()

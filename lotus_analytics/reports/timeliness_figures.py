@@ -18,6 +18,7 @@ from lotus_analytics.charts.spc import assurance_icon_svg, variation_icon_svg
 from lotus_analytics.config import Disclosure
 from lotus_analytics.disclosure import SUPPRESSED
 from lotus_analytics.open_cases import AGE_BANDS
+from lotus_analytics.reports.figures import labelled
 from lotus_analytics.reports.html import figure_html, table_html
 from lotus_analytics.reports.timeliness_tables import SPC_SERIES, TITLES, SpcSeries
 
@@ -31,6 +32,8 @@ HEADLINE_COLUMNS = {
     "n_last": "Same quarter last year: n", "median_last": "Median ", "p90_last": "90th percentile ",
     "pct_last": "% within target ",
 }
+GROUP_COLUMNS = {"measure": "Measure", "grouping": "By", "group": "Group", "n": "n", "median": "Median",
+                 "p90": "90th percentile", "pct_within_target": "% within target", "still_waiting": "Waiting at end"}
 KM_COLUMNS = {
     "n": "Cases", "closed": "Closed", "censored": "Still open", "median_days": "Median days to closure",
     "median_lower": "Lower", "median_upper": "Upper", "at_risk_median": "At risk at the median",
@@ -89,6 +92,13 @@ def headline_table(table: pd.DataFrame, *, disclosure: Disclosure) -> str:
     return table_html(shown, TITLES["timeliness_headline"], disclosure=disclosure, headers=HEADLINE_COLUMNS)
 
 
+def by_group_table(table: pd.DataFrame, *, disclosure: Disclosure) -> str:
+    """T1-T4 this quarter per ICB, profession and risk level (folded away: it is long)."""
+    shown = labelled(table)[[c for c in GROUP_COLUMNS if c in table.columns]]
+    return (f"<details class='lotus-details'><summary>{html.escape(TITLES['timeliness_by_group'])}</summary>"
+            f"{table_html(shown, TITLES['timeliness_by_group'], disclosure=disclosure, headers=GROUP_COLUMNS)}</details>")
+
+
 def closure_figure(summary: pd.DataFrame, curve: pd.DataFrame, *, window: str, disclosure: Disclosure) -> str:
     """Kaplan-Meier curve of time to closure with the median, % closed within N days and numbers at risk."""
     chart = km_chart(curve, title=TITLES["closure_km_curve"],
@@ -126,7 +136,8 @@ def timeliness_html(tables: dict[str, pd.DataFrame], *, window: str, target_gap_
     """The timeliness section's parts by heading (shared by the report and the dashboard page, which
     shows one SPC `series` at a time)."""
     return {
-        "Headline": headline_table(tables["timeliness_headline"], disclosure=disclosure),
+        "Headline": headline_table(tables["timeliness_headline"], disclosure=disclosure)
+        + by_group_table(tables["timeliness_by_group"], disclosure=disclosure),
         "Statistical process control": "".join(spc_figure(tables[name], name, disclosure=disclosure)
                                                for name in series),
         "Time to closure": closure_figure(tables["closure_km"], tables["closure_km_curve"], window=window,

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from lotus_analytics import spc
-from lotus_analytics.disclosure import DisclosureSpec
+from lotus_analytics.disclosure import TRIAGE_TIMELINESS_SPEC, DisclosureSpec
 from lotus_analytics.open_cases import AGE_BANDS, NotSupplied, contact_gap_summary, contact_gaps, open_case_ages
 from lotus_analytics.reports.inputs import Inputs
 from lotus_analytics.survival import km_curve, time_to_closure
@@ -66,6 +66,7 @@ STAGE_LABELS = {"T1": "received to triaged", "T2": "triaged to first PAG", "T3":
 TITLES = {
     "timeliness_headline": "Timeliness this quarter, the same quarter last year and the target",
     **{name: s.title for name, s in SPC_SERIES.items()},
+    "timeliness_by_group": "T1 to T4 this quarter by ICB, profession and risk level",
     "closure_km": "Time to closure (Kaplan-Meier), cases received in the window",
     "closure_km_curve": "Share of cases still open by days since receipt (Kaplan-Meier)",
     "open_case_ages": "T5 open cases at the end of the quarter by age",
@@ -80,6 +81,7 @@ SPECS: dict[str, DisclosureSpec] = {
                     "median_last": ("n_last",), "p90_last": ("n_last",)},
         rates={"pct_this": ("within_this", "n_this", 100), "pct_last": ("within_last", "n_last", 100)},
     ),
+    "timeliness_by_group": TRIAGE_TIMELINESS_SPEC,
     **{name: (DisclosureSpec(counts=("value",), statistics={c: ("value",) for c in _SPC_STATISTICS})
               if s.n_column is None else
               DisclosureSpec(counts=("n",), statistics={c: ("n",) for c in ("value", *_SPC_STATISTICS)}))
@@ -152,6 +154,26 @@ def _headline(inputs: Inputs, durations: dict[str, Durations]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+GROUPINGS = {"icb_code": "ICB", "profession": "profession", "risk_level": "risk level"}
+
+
+def _by_group(inputs: Inputs, durations: dict[str, Durations]) -> pd.DataFrame:
+    """T1-T4 in the report quarter for each ICB, profession and risk level (one grouping at a time)."""
+    frames = []
+    for measure, target_key in HEADLINE_TARGETS.items():
+        target = getattr(inputs.config.targets, target_key) if target_key else None
+        for column, label in GROUPINGS.items():
+            table = stage_timeliness(inputs.cases, measure=measure, period="quarter", target=target,
+                                     holidays=inputs.holidays, updates=inputs.updates, by=(column,),
+                                     durations=durations)
+            table = table[table["period"] == inputs.scope.quarter.label]
+            group = table[column].astype(object).where(table[column].notna(), "not recorded")  # e.g. not triaged yet
+            frames.append(table.assign(group=group, grouping=label))
+    columns = ["measure", "grouping", "group", "n", "median", "p90", "median_calendar_days", "within_target",
+               "pct_within_target", "still_waiting", "target", "unit", "method"]
+    return pd.concat(frames, ignore_index=True).reindex(columns=columns) if frames else pd.DataFrame(columns=columns)
+
+
 def curve_at(curve: pd.DataFrame, times: np.ndarray) -> pd.DataFrame:
     """A Kaplan-Meier curve read at `times`: the estimate in force at t and the cases still followed at t."""
     frames = []
@@ -196,5 +218,6 @@ def _open_cases(inputs: Inputs) -> dict[str, pd.DataFrame]:
 def timeliness_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
     """Every table of the timeliness family for one scope (unpublished: `published_tables` applies disclosure)."""
     durations = completed_durations(inputs.cases, holidays=inputs.holidays, updates=inputs.updates)  # once
-    return {"timeliness_headline": _headline(inputs, durations), **_spc_tables(inputs, durations),
+    return {"timeliness_headline": _headline(inputs, durations), "timeliness_by_group": _by_group(inputs, durations),
+            **_spc_tables(inputs, durations),
             **_closure(inputs), **_open_cases(inputs)}
