@@ -19,7 +19,7 @@ from lotus_analytics.reports.equity_tables import equity_tables
 from lotus_analytics.reports.inputs import Inputs
 from lotus_analytics.reports.tables import TITLES, Scope, publish, published_tables
 from lotus_analytics.reports.timeliness_figures import timeliness_html
-from lotus_analytics.reports.timeliness_tables import SPC_SERIES
+from lotus_analytics.reports.timeliness_tables import SPC_SERIES, timeliness_tables
 from lotus_analytics.schema import DIMENSIONS, ICBS, PROFESSIONS, RISK_LEVELS, display_label
 from lotus_analytics.store import Store
 
@@ -86,7 +86,7 @@ def timeliness_panels(store: Store, config: Config, *, quarter: str, icb: str, p
     """The timeliness page for a filter choice: its sections' HTML by heading (one SPC chart at a time)."""
     config = replace(config, spc=replace(config.spc, rebase_at=tuple(rebase_at)))
     scope = scope_of(quarter, config.region, icb, profession, risk_level)
-    tables = published_tables(store, scope, config, families=["timeliness"])
+    tables = publish(timeliness_tables(Inputs(store, scope, config), by_group=False), config)
     window = rolling_window(scope.quarter, config.inequalities.window_years).label
     return timeliness_html(tables, window=window, target_gap_days=config.targets.contact_gap_calendar_days,
                            disclosure=config.disclosure, series=(series,))

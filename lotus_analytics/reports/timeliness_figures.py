@@ -137,7 +137,8 @@ def timeliness_html(tables: dict[str, pd.DataFrame], *, window: str, target_gap_
     shows one SPC `series` at a time)."""
     return {
         "Headline": headline_table(tables["timeliness_headline"], disclosure=disclosure)
-        + by_group_table(tables["timeliness_by_group"], disclosure=disclosure),
+        + (by_group_table(tables["timeliness_by_group"], disclosure=disclosure) if "timeliness_by_group" in tables
+           else ""),
         "Statistical process control": "".join(spc_figure(tables[name], name, disclosure=disclosure)
                                                for name in series),
         "Time to closure": closure_figure(tables["closure_km"], tables["closure_km_curve"], window=window,

@@ -215,9 +215,12 @@ def _open_cases(inputs: Inputs) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def timeliness_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
-    """Every table of the timeliness family for one scope (unpublished: `published_tables` applies disclosure)."""
+def timeliness_tables(inputs: Inputs, *, by_group: bool = True) -> dict[str, pd.DataFrame]:
+    """Every table of the timeliness family for one scope (unpublished: `published_tables` applies disclosure).
+
+    `by_group=False` leaves out the breakdown by ICB, profession and risk level (the dashboard filters by them).
+    """
     durations = completed_durations(inputs.cases, holidays=inputs.holidays, updates=inputs.updates)  # once
-    return {"timeliness_headline": _headline(inputs, durations), "timeliness_by_group": _by_group(inputs, durations),
-            **_spc_tables(inputs, durations),
+    groups = {"timeliness_by_group": _by_group(inputs, durations)} if by_group else {}
+    return {"timeliness_headline": _headline(inputs, durations), **groups, **_spc_tables(inputs, durations),
             **_closure(inputs), **_open_cases(inputs)}
