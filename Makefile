@@ -40,6 +40,7 @@ benchmark: $(STAMP)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/timeliness.py
 	$(PY) benchmarks/equity.py
+	$(PY) benchmarks/dashboard.py
 
 validation: $(STAMP)
 	$(PY) -m validation.entry_likelihood --runs 200
