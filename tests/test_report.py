@@ -163,7 +163,7 @@ def test_about_sheet_states_period_extract_date_and_mode(report):
     assert about["Quarter"] == "2026/27 Q2 (2026-07-01 to 2026-09-30)"
     assert about["Extract date"] == "2026-10-15"
     assert about["Disclosure mode"] == "publication"
-    assert "Katz" in about["Method: Relative likelihood of entering the process"]
+    assert "log-Poisson rate-ratio interval, SE = sqrt(1/a + 1/c)" in about["Method: Relative likelihood of entering the process"]
 
 
 def test_html_is_offline_without_code_and_with_charts(html):

@@ -78,7 +78,7 @@ def likelihood_figure(
     chart = charts.likelihood_chart(table, band=band, title=title,
                                     hidden_note=f"fewer than {disclosure.suppress_max + 1} cases")
     caption = (f"Cases received {window} per headcount, each group against its reference group; "
-               f"{confidence:.0%} Katz intervals; shaded: {band[0]:g} to {band[1]:g} (no adverse impact).")
+               f"{confidence:.0%} log-Poisson rate-ratio intervals; shaded: {band[0]:g} to {band[1]:g} (no adverse impact).")
     shown = table.assign(fisher_p=table["fisher_p"].map(p_value))
     return figure_html(charts.to_svg(chart), caption,
                        table_html(_shown(shown, LIKELIHOOD_COLUMNS), title, disclosure=disclosure,
