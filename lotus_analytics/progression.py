@@ -99,21 +99,70 @@ TRANSITIONS: tuple[Transition, ...] = (
 )
 
 
-def _stage_counts(cases: pd.DataFrame, dimension: str, window: Window, by: Sequence[str]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Cascade:
+    """The cases received in a window and how each one counts at each transition, ready to count by any grouping.
+
+    Build it once with `Cascade.of(cases, window)` and pass it to `progression` for every dimension of
+    the same cases: the stage flags are then worked out once, not once per dimension.
+    """
+
+    window: Window
+    inside: np.ndarray
+    """Which rows of the cases table were received in the window."""
+    pattern: np.ndarray
+    """Per case received in the window, its row of `counted` (cases share a few dozen distinct rows)."""
+    counted: np.ndarray
+    """(distinct rows x transitions x 3) of 0/1: counted in from_n (reached, step settled), to_n (reached,
+    went on) and pending (reached, not settled)."""
+
+    @classmethod
+    def of(cls, cases: pd.DataFrame, window: Window) -> Cascade:
+        """The stage flags of the window's cases (TRANSITIONS), as the few distinct patterns they form."""
+        inside = received_mask(cases, window)
+        derived = schema.with_derived(cases[["ethnicity_code", *STAGE_COLUMNS]][inside])
+        flags = []
+        for t in TRANSITIONS:
+            reached, to, settled = (np.asarray(f, dtype=bool) for f in t.flags(derived))
+            flags += [reached & settled, reached & to, reached & ~settled]
+        bits = np.column_stack(flags).astype(np.int64) @ (1 << np.arange(len(flags)))
+        distinct, pattern = np.unique(bits, return_inverse=True)
+        counted = (distinct[:, None] >> np.arange(len(flags))) & 1
+        return cls(window, inside, pattern, counted.reshape(len(distinct), len(TRANSITIONS), 3))
+
+    def counts(self, key: np.ndarray, groups: int) -> np.ndarray:
+        """(transitions x groups x 3) from_n, to_n and pending, the window's cases grouped by `key` (0 .. groups-1)."""
+        patterns = len(self.counted)
+        per_pattern = np.bincount(key * patterns + self.pattern, minlength=groups * patterns).reshape(groups, patterns)
+        return np.einsum("gp,ptc->tgc", per_pattern, self.counted)
+
+
+def _cascade(cases: pd.DataFrame, window: Window, cascade: Cascade | None) -> Cascade:
+    """`cascade` once known to be of `cases` (as many rows) and `window`; worked out here when None."""
+    if cascade is None:
+        return Cascade.of(cases, window)
+    if cascade.window != window or len(cascade.inside) != len(cases):
+        raise ValueError("cascade was worked out for other cases or another window: use Cascade.of(cases, window)")
+    return cascade
+
+
+def _stage_counts(cases: pd.DataFrame, dimension: str, cascade: Cascade, by: Sequence[str]) -> pd.DataFrame:
     """from_n, to_n and pending per transition x (*by, group) over the cases received in the window."""
-    inside = received_mask(cases, window)
-    derived = schema.with_derived(cases[["ethnicity_code", *STAGE_COLUMNS]][inside])
-    key, index = group_keys(cases, dimension, by, mask=inside)
-    frames = []
-    for t in TRANSITIONS:
-        reached, to, settled = (np.asarray(f, dtype=bool) for f in t.flags(derived))
-        counts = {name: np.bincount(key, weights=flags, minlength=len(index)).astype(np.int64)
-                  for name, flags in (("from_n", reached & settled), ("to_n", reached & to),
-                                      ("pending", reached & ~settled))}
-        frame = pd.DataFrame(counts, index=index).reset_index()
-        frames.append(frame.assign(step=t.step, transition=t.label, from_stage=t.from_stage, to_stage=t.to_stage,
-                                   method=f"{COHORT_RULE.format(settled=t.settled)}; {PROGRESSION_METHOD}; {RATIO_RULE}"))
-    return pd.concat(frames, ignore_index=True)
+    key, index = group_keys(cases, dimension, by, mask=cascade.inside)
+    counts = cascade.counts(key, len(index)).reshape(len(TRANSITIONS) * len(index), 3)
+    groups = index.to_frame(index=False)
+    row = np.tile(np.arange(len(index)), len(TRANSITIONS))  # transition by transition, every (*by, group)
+    step = np.repeat(np.arange(len(TRANSITIONS)), len(index))
+    per_step = {
+        "step": [t.step for t in TRANSITIONS], "transition": [t.label for t in TRANSITIONS],
+        "from_stage": [t.from_stage for t in TRANSITIONS], "to_stage": [t.to_stage for t in TRANSITIONS],
+        "method": [f"{COHORT_RULE.format(settled=t.settled)}; {PROGRESSION_METHOD}; {RATIO_RULE}" for t in TRANSITIONS],
+    }
+    return pd.DataFrame({
+        **{c: groups[c].to_numpy()[row] for c in groups.columns},
+        "from_n": counts[:, 0], "to_n": counts[:, 1], "pending": counts[:, 2],
+        **{c: np.array(values)[step] for c, values in per_step.items()},
+    })
 
 
 def progression(
@@ -125,6 +174,7 @@ def progression(
     confidence: float = 0.95,
     band: tuple[float, float] = (0.8, 1.25),
     by: Sequence[str] = (),
+    cascade: Cascade | None = None,
 ) -> pd.DataFrame:
     """P(next stage | this stage) by group for each transition of the cascade, against the reference group.
 
@@ -135,26 +185,30 @@ def progression(
     case going on). Columns: measure, dimension, *by, step, transition, from_stage, to_stage, group,
     reference, from_n, to_n, pending, proportion, lower, upper, ref_from_n, ref_to_n, ref_proportion,
     ratio, ratio_lower, ratio_upper, fisher_p, verdict, band, window, financial_years, confidence, method.
+    `cascade`: `Cascade.of(cases, window)`, to tabulate many dimensions of the same cases without
+    working out the stage flags again for each.
     """
     definition = check_dimension(dimension, by, reference)
-    table = _stage_counts(cases, dimension, window, by)
+    table = _stage_counts(cases, dimension, _cascade(cases, window, cascade), by)
     table = table[table["group"].isin(definition.stated_groups)]
     keys = [*by, "step"]
     out = versus_reference(table, keys, reference, ["from_n", "to_n"], keep_reference=True)
     out[["ref_from_n", "ref_to_n"]] = out[["ref_from_n", "ref_to_n"]].fillna(0).astype("int64")
     out["proportion"] = out["to_n"] / out["from_n"].where(out["from_n"] > 0)
     out["ref_proportion"] = out["ref_to_n"] / out["ref_from_n"].where(out["ref_from_n"] > 0)
-    out["lower"] = out["upper"] = np.nan
-    has = (out["from_n"] > 0).to_numpy()
+    to_n, from_n = out["to_n"].to_numpy(), out["from_n"].to_numpy()
+    has = from_n > 0
+    interval = np.full((2, len(out)), np.nan)
     if has.any():
-        lower, upper = wilson_interval(out.loc[has, "to_n"].to_numpy(), out.loc[has, "from_n"].to_numpy(), confidence)
-        out.loc[has, "lower"], out.loc[has, "upper"] = lower, upper
+        interval[:, has] = wilson_interval(to_n[has], from_n[has], confidence)
+    out["lower"], out["upper"] = interval
     compared = compare_groups(out["to_n"], out["from_n"], out["ref_to_n"], out["ref_from_n"],
                               confidence=confidence, band=band)
     compared = compared.rename(columns={"lower": "ratio_lower", "upper": "ratio_upper"})
     is_reference = (out["group"] == reference).to_numpy()
-    compared.loc[is_reference, ["ratio", "ratio_lower", "ratio_upper", "fisher_p"]] = np.nan
-    compared.loc[is_reference, "verdict"] = REFERENCE
+    ratios = ["ratio", "ratio_lower", "ratio_upper", "fisher_p"]
+    compared[ratios] = np.where(is_reference[:, None], np.nan, compared[ratios].to_numpy())
+    compared["verdict"] = np.where(is_reference, REFERENCE, compared["verdict"].to_numpy())
     out = in_group_order(pd.concat([out, compared], axis=1), definition, keys).assign(
         measure="progression through the process", dimension=dimension, reference=reference,
         band=f"{band[0]:.2f}-{band[1]:.2f}", window=window.label, financial_years=", ".join(window.financial_years),

@@ -7,7 +7,7 @@ from measures_frames import cases_frame
 
 from lotus_analytics import schema
 from lotus_analytics.periods import FinancialQuarter, latest_complete_quarter, rolling_window
-from lotus_analytics.progression import TRANSITIONS, progression
+from lotus_analytics.progression import TRANSITIONS, Cascade, progression
 
 WINDOW = rolling_window(FinancialQuarter.parse("2024/25 Q4"), 2)  # 1 Apr 2023 - 31 Mar 2025
 T = pd.Timestamp
@@ -198,3 +198,18 @@ def test_no_effect_extract_is_never_flagged(no_effect, dimension):
     reference = extract.ground_truth["entry"]["reference"][dimension]
     table = progression(extract.cases, dimension=dimension, reference=reference, window=window)
     assert not table["verdict"].isin(["higher", "lower"]).any()
+
+
+def test_one_cascade_serves_every_dimension_of_the_same_cases(injected):
+    extract, window = injected
+    cascade = Cascade.of(extract.cases, window)  # stage flags worked out once, as a report of every dimension does
+    reference = extract.ground_truth["entry"]["reference"]
+    for dimension in schema.DIMENSIONS:
+        pd.testing.assert_frame_equal(
+            progression(extract.cases, dimension=dimension, reference=reference[dimension], window=window,
+                        cascade=cascade),
+            progression(extract.cases, dimension=dimension, reference=reference[dimension], window=window))
+    with pytest.raises(ValueError, match="cascade was worked out for other cases or another window"):
+        progression(extract.cases, dimension="sex", reference="male", window=WINDOW, cascade=cascade)
+    with pytest.raises(ValueError, match="cascade was worked out for other cases or another window"):
+        progression(extract.cases.iloc[1:], dimension="sex", reference="male", window=window, cascade=cascade)
