@@ -9,6 +9,7 @@ within concern domain").
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -42,53 +43,84 @@ ASSOCIATION_METHOD = (
 )
 
 
-def _domain_sets(cases: pd.DataFrame, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Per case: the index of its set of domains, a (sets x CONCERN_DOMAINS) membership matrix and each set's name.
+@dataclass(frozen=True)
+class Triage:
+    """The cases received in a window with their risk levels and sets of concern domains, ready to count by any grouping.
 
-    The ';'-separated strings are split once per distinct value; a set's name lists its domains in schema order.
+    Build it once with `Triage.of(cases, window)` and pass it to `risk_level_distribution` and
+    `risk_level_association` for every dimension of the same cases: the levels and the ';'-separated
+    domains are then read once, not once per table.
     """
-    code, distinct = pd.factorize(cases["concern_domains"].to_numpy()[mask], use_na_sentinel=False)
-    domains = schema.split_set(pd.Series(distinct, dtype=object))
-    member = np.array([[d in found for d in schema.CONCERN_DOMAINS] for found in domains], dtype=bool)
-    member = member.reshape(len(distinct), len(schema.CONCERN_DOMAINS))
-    names = ["; ".join(d for d, m in zip(schema.CONCERN_DOMAINS, row) if m) for row in member]
-    return code, member, names
+
+    window: Window
+    inside: np.ndarray
+    """Which rows of the cases table were received in the window."""
+    level: np.ndarray
+    """Per case received in the window, its risk level as 0-3 (schema.RISK_LEVELS order), 4 when it has none."""
+    domain_set: np.ndarray
+    """Per case received in the window, the index of its set of domains (a row of `member`)."""
+    member: np.ndarray
+    """(sets x schema.CONCERN_DOMAINS) membership of each distinct set of domains."""
+    names: list[str]
+    """Each set's name: its domains in schema order, '; '-separated."""
+
+    @classmethod
+    def of(cls, cases: pd.DataFrame, window: Window) -> Triage:
+        """Levels and domain sets of the window's cases; the ';'-separated strings are split once per distinct value."""
+        inside = received_mask(cases, window)
+        codes = pd.Categorical(cases["risk_level"].to_numpy()[inside], categories=schema.RISK_LEVELS).codes
+        level = np.where(codes < 0, len(schema.RISK_LEVELS), codes)
+        domain_set, distinct = pd.factorize(cases["concern_domains"].to_numpy()[inside], use_na_sentinel=False)
+        domains = schema.split_set(pd.Series(distinct, dtype=object))
+        member = np.array([[d in found for d in schema.CONCERN_DOMAINS] for found in domains], dtype=bool)
+        member = member.reshape(len(distinct), len(schema.CONCERN_DOMAINS))
+        names = ["; ".join(d for d, m in zip(schema.CONCERN_DOMAINS, row) if m) for row in member]
+        return cls(window, inside, level, domain_set, member, names)
+
+    def by_domain(self, key: np.ndarray, groups: int) -> np.ndarray:
+        """(1 + domains) x groups x (levels + none) counts of the window's cases grouped by `key` (0 .. groups-1):
+        every domain together first (each case once), then each of schema.CONCERN_DOMAINS (a case in each of its own)."""
+        width, sets = len(schema.RISK_LEVELS) + 1, len(self.member)
+        per_set = np.bincount((key * sets + self.domain_set) * width + self.level, minlength=groups * sets * width)
+        per_set = per_set.reshape(groups, sets, width)
+        return np.concatenate([per_set.sum(axis=1)[None], np.einsum("gsl,sd->dgl", per_set, self.member.astype(np.int64))])
 
 
-def _risk_levels(cases: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
-    """Each case's risk level as 0-3 (schema.RISK_LEVELS order), 4 when it has none."""
-    codes = pd.Categorical(cases["risk_level"].to_numpy()[mask], categories=schema.RISK_LEVELS).codes
-    return np.where(codes < 0, len(schema.RISK_LEVELS), codes)
+def _triage(cases: pd.DataFrame, window: Window, triage: Triage | None) -> Triage:
+    """`triage` once known to be of `cases` (as many rows) and `window`; worked out here when None."""
+    if triage is None:
+        return Triage.of(cases, window)
+    if triage.window != window or len(triage.inside) != len(cases):
+        raise ValueError("triage was worked out for other cases or another window: use Triage.of(cases, window)")
+    return triage
 
 
 def risk_level_distribution(
-    cases: pd.DataFrame, *, dimension: str, window: Window, by: Sequence[str] = ()
+    cases: pd.DataFrame, *, dimension: str, window: Window, by: Sequence[str] = (), triage: Triage | None = None,
 ) -> pd.DataFrame:
     """Risk levels by group within each concern domain: counts and row percentages.
 
     One row per domain ("all domains" first, then schema order) x (*by, group), every group including
     not stated and missing. Columns: measure, dimension, domain, *by, group, low, moderate, high, extreme,
     total (cases with a risk level), pct_low, pct_moderate, pct_high, pct_extreme (0-100 of total),
-    no_risk_level, window, method.
+    no_risk_level, window, method. `triage`: `Triage.of(cases, window)`, to tabulate many dimensions
+    of the same cases without reading their levels and domains again for each.
     """
     definition = check_dimension(dimension, by)
-    inside = received_mask(cases, window)
-    key, index = group_keys(cases, dimension, by, mask=inside)
-    level = _risk_levels(cases, inside)
-    domain_set, member, _ = _domain_sets(cases, inside)
-    width = len(schema.RISK_LEVELS) + 1
-    frames = []
-    for domain, weight in [(ALL_DOMAINS, None), *((d, member[domain_set, i]) for i, d in enumerate(schema.CONCERN_DOMAINS))]:
-        counts = np.bincount(key * width + level, weights=weight, minlength=len(index) * width)
-        frame = pd.DataFrame(counts.reshape(len(index), width).astype(np.int64), index=index,
-                             columns=[*schema.RISK_LEVELS, "no_risk_level"])
-        frames.append(frame[frame.sum(axis=1) > 0].reset_index().assign(domain=domain))
-    out = pd.concat(frames, ignore_index=True)
+    triage = _triage(cases, window, triage)
+    key, index = group_keys(cases, dimension, by, mask=triage.inside)
+    counts = triage.by_domain(key, len(index))
+    domain, group = np.nonzero(counts.sum(axis=2) > 0)  # the (domain, group) rows with any case, domain by domain
     levels = list(schema.RISK_LEVELS)
-    out["total"] = out[levels].sum(axis=1)
-    for name in levels:
-        out[f"pct_{name}"] = 100 * out[name] / out["total"].where(out["total"] > 0)
-    out["domain"] = pd.Categorical(out["domain"], categories=[ALL_DOMAINS, *schema.CONCERN_DOMAINS], ordered=True)
+    rated, none = counts[domain, group, :-1], counts[domain, group, -1]
+    total = rated.sum(axis=1)
+    percent = 100 * rated / np.where(total > 0, total, np.nan)[:, None]
+    groups = index.to_frame(index=False)
+    out = pd.DataFrame({
+        "domain": pd.Categorical.from_codes(domain, categories=[ALL_DOMAINS, *schema.CONCERN_DOMAINS], ordered=True),
+        **{c: groups[c].to_numpy()[group] for c in groups.columns}, **dict(zip(levels, rated.T)), "total": total,
+        **{f"pct_{n}": p for n, p in zip(levels, percent.T)}, "no_risk_level": none,
+    })
     out = in_group_order(out, definition, ["domain", *by])
     out = out.assign(domain=out["domain"].astype(str), measure="triage risk level by group within concern domain",
                      dimension=dimension, window=window.label, method=DISTRIBUTION_METHOD)
@@ -152,6 +184,7 @@ def risk_level_association(
     window: Window,
     confidence: float = 0.95,
     by: Sequence[str] = (),
+    triage: Triage | None = None,
 ) -> pd.DataFrame:
     """Are a group's concerns rated high or extreme more often than the reference group's, kind of concern held fixed?
 
@@ -162,15 +195,14 @@ def risk_level_association(
     "rated lower" when the interval excludes 1, else "no clear difference" ("not calculable" without
     informative strata or events). Columns: measure, dimension, *by, group, reference, strata, n,
     high_extreme, ref_n, ref_high_extreme, odds_ratio, lower, upper, p_value, ordinal_p, verdict, window,
-    confidence, method.
+    confidence, method. `triage`: as for `risk_level_distribution`.
     """
     definition = check_dimension(dimension, by, reference)
-    inside = received_mask(cases, window)
-    key, index = group_keys(cases, dimension, by, mask=inside)
-    level = _risk_levels(cases, inside)
-    domain_set, _, names = _domain_sets(cases, inside)
-    stratum_of_set, strata = pd.factorize(pd.Series(names))
-    stratum = stratum_of_set[domain_set]
+    triage = _triage(cases, window, triage)
+    key, index = group_keys(cases, dimension, by, mask=triage.inside)
+    level = triage.level
+    stratum_of_set, strata = pd.factorize(pd.Series(triage.names))
+    stratum = stratum_of_set[triage.domain_set]
     rated = level < len(schema.RISK_LEVELS)
     shape = (len(index), len(strata), len(schema.RISK_LEVELS))
     flat = (key[rated] * shape[1] + stratum[rated]) * shape[2] + level[rated]

@@ -11,7 +11,7 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import StratifiedTable
 
 from lotus_analytics import schema
-from lotus_analytics.consistency import mean_score_test, risk_level_association, risk_level_distribution
+from lotus_analytics.consistency import Triage, mean_score_test, risk_level_association, risk_level_distribution
 from lotus_analytics.periods import FinancialQuarter, latest_complete_quarter, rolling_window
 
 WINDOW = rolling_window(FinancialQuarter.parse("2024/25 Q4"), 2)
@@ -158,6 +158,20 @@ def test_by_profession_tests_each_apart():
     bme = distribution[(distribution["domain"] == "all domains") & (distribution["group"] == "Black and minority ethnic")]
     assert bme["profession"].tolist() == ["dental", "medical"]
     assert bme[list(LEVELS)].to_numpy().tolist() == [[4, 2, 7, 1], [4, 2, 7, 1]]
+
+
+def test_one_triage_serves_every_table_of_the_same_cases():
+    triage = Triage.of(EXTRACT, WINDOW)  # levels and domains read once, as a report of every dimension does
+    for dimension in ("ethnic_group_2", "ethnic_group_5", "sex"):
+        pd.testing.assert_frame_equal(risk_level_distribution(EXTRACT, dimension=dimension, window=WINDOW, triage=triage),
+                                      risk_level_distribution(EXTRACT, dimension=dimension, window=WINDOW))
+    shared = risk_level_association(EXTRACT, dimension="ethnic_group_2", reference="White", window=WINDOW, triage=triage)
+    assert shared["odds_ratio"].iloc[0] == pytest.approx(56 / 11)
+    other = rolling_window(FinancialQuarter.parse("2022/23 Q4"), 2)
+    with pytest.raises(ValueError, match="triage was worked out for other cases or another window"):
+        risk_level_distribution(EXTRACT, dimension="sex", window=other, triage=triage)
+    with pytest.raises(ValueError, match="triage was worked out for other cases or another window"):
+        risk_level_association(EXTRACT.iloc[:-1], dimension="sex", reference="male", window=WINDOW, triage=triage)
 
 
 # --- against the synthetic generator's ground truth ------------------------------------------------
