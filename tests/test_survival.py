@@ -5,10 +5,11 @@ import pandas as pd
 import pytest
 from lifelines import KaplanMeierFitter
 from lifelines.statistics import multivariate_logrank_test
+from lifelines.utils import median_survival_times
 from measures_frames import cases_frame
 from scipy.stats import chi2, norm
 
-from lotus_analytics.survival import closure_cohort, km_curve, time_to_closure
+from lotus_analytics.survival import Cohort, FollowUp, closure_cohort, kaplan_meier, km_curve, logrank, time_to_closure
 
 AS_OF = pd.Timestamp("2024-03-31")
 RECEIVED = pd.Timestamp("2024-01-02")
@@ -110,6 +111,57 @@ def test_log_rank_across_groups_by_hand_and_by_lifelines():
     raw = [(d, c, "uk") for d, c in HAND] + [(d, c, "international") for d, c in other]
     reference = multivariate_logrank_test([r[0] for r in raw], [r[2] for r in raw], [r[1] for r in raw])
     assert table["logrank_p"].iloc[0] == pytest.approx(reference.p_value)
+
+
+def _tallied(seed: int, groups: int, n: int = 600) -> tuple[Cohort, np.ndarray, np.ndarray, np.ndarray]:
+    """Whole-day durations (1-59 days, many ties, about a third censored; the last day closes every case
+    still followed, so S reaches 0 there), tallied by group, duration and status as closure_cohort
+    tallies them, and the raw (days, closed, group) per case."""
+    rng = np.random.default_rng(seed)
+    days, closed, group = rng.integers(1, 60, n), rng.random(n) < 0.65, rng.integers(0, groups, n)
+    closed[days == days.max()] = True
+    tally, count = np.unique((group * 60 + days) * 2 + closed, return_counts=True)
+    cohort = Cohort(tally // 2 // 60, tally // 2 % 60, (tally % 2).astype(bool), count, "g", list("abcde")[:groups])
+    return cohort, days, closed, group
+
+
+@pytest.mark.parametrize(("seed", "confidence"), [(1, 0.95), (2, 0.9), (3, 0.99)])
+def test_kaplan_meier_is_lifelines_to_the_last_digit(seed, confidence):
+    cohort, days, closed, _ = _tallied(seed, 1)
+    km = kaplan_meier(cohort.days, cohort.closed, cohort.count, confidence)
+    reference = KaplanMeierFitter(alpha=1 - confidence).fit(days, closed)  # every case, unweighted
+    assert np.array_equal(km.times, reference.survival_function_.index.to_numpy())
+    assert np.array_equal(km.survival, reference.survival_function_.to_numpy()[:, 0])
+    assert [*km.survival[[0, -1]], *km.lower[[0, -1]]] == [1, 0, 1, 0]  # both ends of the curve
+    assert np.array_equal(np.column_stack([km.lower, km.upper]), reference.confidence_interval_.to_numpy())
+    assert km.median(km.survival) == reference.median_survival_time_
+    assert [km.median(km.lower), km.median(km.upper)] == median_survival_times(
+        reference.confidence_interval_).to_numpy().reshape(-1).tolist()
+
+
+@pytest.mark.parametrize(("seed", "groups"), [(4, 2), (5, 3), (6, 5)])
+def test_log_rank_agrees_with_lifelines_on_many_tied_days(seed, groups):
+    cohort, days, closed, group = _tallied(seed, groups)
+    reference = multivariate_logrank_test(days, group, closed)
+    ours = logrank(cohort)
+    assert ours["logrank_df"] == groups - 1
+    # floating-point sums are added in another order than lifelines' pandas tables add them
+    assert ours["logrank_statistic"] == pytest.approx(reference.test_statistic, rel=1e-10)
+    assert ours["logrank_p"] == pytest.approx(reference.p_value, rel=1e-10)
+
+
+def test_one_follow_up_serves_every_grouping_of_the_same_cases():
+    cases = cases_frame([{**row, "ethnicity_code": code} for row, code in zip(_cases(HAND), "AAHMZA")])
+    follow_up = FollowUp.of(cases, as_of=AS_OF)  # dates converted once, as a report of every dimension does
+    for by in (None, "ethnic_group_2", "ethnic_group_5", "pmq_region"):
+        pd.testing.assert_frame_equal(time_to_closure(cases, as_of=AS_OF, by=by, follow_up=follow_up),
+                                      time_to_closure(cases, as_of=AS_OF, by=by))
+        pd.testing.assert_frame_equal(km_curve(cases, as_of=AS_OF, by=by, follow_up=follow_up),
+                                      km_curve(cases, as_of=AS_OF, by=by))
+    with pytest.raises(ValueError, match="follow_up was worked out for other cases or dates"):
+        time_to_closure(cases, as_of=AS_OF, since=RECEIVED, follow_up=follow_up)
+    with pytest.raises(ValueError, match="follow_up was worked out for other cases or dates"):
+        km_curve(cases, as_of="2024-04-30", follow_up=follow_up)
 
 
 def test_dimension_by_name_and_curve_per_group():
