@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from lotus_analytics import synthetic
+from lotus_analytics import schema, synthetic
 from lotus_analytics.organisations import (
     escalation_funnel,
     funnel_curve,
@@ -166,6 +166,22 @@ def test_standardised_ratio_of_a_derived_outcome():
     out = standardised_ratios(cases_frame(rows), outcome="adverse_outcome", strata=("profession",), window=WINDOW)
     assert out[["observed", "expected", "ratio"]].values.tolist() == [[2, 2.0, 1.0]]
     assert out["measure"].iloc[0] == "standardised ratio of adverse outcome"
+
+
+def test_a_unit_that_is_also_a_stratum_is_its_own_expectation():
+    # Standardising professions for profession: each unit is its own stratum, so E = O and the ratio is 1.
+    rows = [*_stratum("XXX", "medical", 10, 5), *_stratum("YYY", "dental", 30, 3)]
+    out = standardised_ratios(cases_frame(rows), unit="profession", strata=("profession",), window=WINDOW)
+    assert out[["unit", "cases", "observed", "expected", "ratio"]].values.tolist() == [
+        ["dental", 30, 3, 3.0, 1.0], ["medical", 10, 5, 5.0, 1.0]]
+
+
+def test_stage_flags_given_or_derived_give_the_same_tables():
+    cases = synthetic.generate(seed=2026, scale=0.5).cases
+    derived = schema.with_derived(cases)
+    pd.testing.assert_frame_equal(escalation_funnel(derived, window=WINDOW), escalation_funnel(cases, window=WINDOW))
+    pd.testing.assert_frame_equal(standardised_ratios(derived, outcome="adverse_outcome", window=WINDOW),
+                                  standardised_ratios(cases, outcome="adverse_outcome", window=WINDOW))
 
 
 def test_synthetic_extract_totals():
