@@ -5,7 +5,11 @@ The all-region extract (synthetic.generate(seed=1, regions=REGIONS, scale=60), a
 generated first, with the stage flags of schema.with_derived, and none of that is timed. Each step
 of STEPS is then timed over every region, as the reports build their tables (the fastest of
 --repeats runs); a step with a fairlearn counterpart times that too, the two taking turns, and
-reports LOTUS time ÷ fairlearn time. Results go to benchmarks/results/equity.json.
+reports LOTUS time ÷ fairlearn time (--no-fairlearn: LOTUS only, for quick runs). The progression,
+triage-consistency and Kaplan-Meier steps work out what every dimension of a region shares
+(progression.Cascade, consistency.Triage, survival.FollowUp) once per region, inside the timing, as
+a caller tabulating every dimension would. The 1-minute load average is printed beside each step.
+Results go to benchmarks/results/equity.json.
 
 What is compared for the entry relative likelihood: fairlearn's MetricFrame computes a metric of
 predictions per group of sample-level rows. Entry is a rate of cases per headcount, so its samples
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,32 +103,51 @@ def lotus_not_stated(data: Data) -> pd.DataFrame:
         data.cases[region], data.workforce[region], dimension=dimension, window=data.window))
 
 
+def each_prepared(data: Data, prepare: Callable[[pd.DataFrame], Any],
+                  table: Callable[[str, str, Any], pd.DataFrame]) -> pd.DataFrame:
+    """`table(region, dimension, prepared)` for every region and dimension, `prepared = prepare(region's cases)`
+    worked out once per region (and timed), as a report tabulating every dimension would."""
+    def region_tables(region: str) -> pd.DataFrame:
+        prepared = prepare(data.cases[region])
+        return pd.concat([table(region, dimension, prepared) for dimension in schema.DIMENSIONS], ignore_index=True)
+    return each_region(data, region_tables)
+
+
 def lotus_progression(data: Data) -> pd.DataFrame:
-    """progression (every transition of the cascade) for every dimension of every region."""
+    """progression (every transition of the cascade) for every dimension of every region, the stage flags
+    worked out once per region (progression.Cascade)."""
     ineq = data.config.inequalities
-    return each_dimension(data, lambda region, dimension: progression.progression(
-        data.cases[region], dimension=dimension, reference=reference(data, dimension), window=data.window,
-        confidence=ineq.confidence, band=ineq.band))
+    return each_prepared(data, lambda cases: progression.Cascade.of(cases, data.window),
+                         lambda region, dimension, cascade: progression.progression(
+                             data.cases[region], dimension=dimension, reference=reference(data, dimension),
+                             window=data.window, confidence=ineq.confidence, band=ineq.band, cascade=cascade))
 
 
 def lotus_risk_levels(data: Data) -> pd.DataFrame:
-    """consistency.risk_level_distribution (risk levels by group within each concern domain), every dimension and region."""
-    return each_dimension(data, lambda region, dimension: consistency.risk_level_distribution(
-        data.cases[region], dimension=dimension, window=data.window))
+    """consistency.risk_level_distribution (risk levels by group within each concern domain), every dimension and
+    region, levels and domains read once per region (consistency.Triage)."""
+    return each_prepared(data, lambda cases: consistency.Triage.of(cases, data.window),
+                         lambda region, dimension, triage: consistency.risk_level_distribution(
+                             data.cases[region], dimension=dimension, window=data.window, triage=triage))
 
 
 def lotus_risk_association(data: Data) -> pd.DataFrame:
-    """consistency.risk_level_association (Mantel-Haenszel odds ratio, CMH tests), every dimension and region."""
-    return each_dimension(data, lambda region, dimension: consistency.risk_level_association(
-        data.cases[region], dimension=dimension, reference=reference(data, dimension), window=data.window,
-        confidence=data.config.inequalities.confidence))
+    """consistency.risk_level_association (Mantel-Haenszel odds ratio, CMH tests), every dimension and region,
+    levels and domains read once per region (consistency.Triage)."""
+    return each_prepared(data, lambda cases: consistency.Triage.of(cases, data.window),
+                         lambda region, dimension, triage: consistency.risk_level_association(
+                             data.cases[region], dimension=dimension, reference=reference(data, dimension),
+                             window=data.window, confidence=data.config.inequalities.confidence, triage=triage))
 
 
 def lotus_time_to_closure(data: Data) -> pd.DataFrame:
-    """Kaplan-Meier time to closure by group with the log-rank test, every dimension, every region (window cohort)."""
+    """Kaplan-Meier time to closure by group with the log-rank test, every dimension, every region (window cohort),
+    the follow-up worked out once per region (survival.FollowUp)."""
     window = data.window
-    return each_dimension(data, lambda region, dimension: survival.time_to_closure(
-        data.cases[region], as_of=window.end, by=dimension, since=window.start))
+    return each_prepared(data, lambda cases: survival.FollowUp.of(cases, as_of=window.end, since=window.start),
+                         lambda region, dimension, follow_up: survival.time_to_closure(
+                             data.cases[region], as_of=window.end, by=dimension, since=window.start,
+                             follow_up=follow_up))
 
 
 def lotus_funnel(data: Data) -> pd.DataFrame:
@@ -265,21 +289,24 @@ def load(seed: int, scale: float) -> tuple[Data, int]:
     return data, len(extract.cases)
 
 
-def run_step(step: Step, data: Data, repeats: int) -> dict[str, Any]:
-    """The fastest of `repeats` runs of each side, the two sides taking turns (the machine is shared)."""
+def run_step(step: Step, data: Data, repeats: int, with_fairlearn: bool = True) -> dict[str, Any]:
+    """The fastest of `repeats` runs of each side, the two sides taking turns (the machine is shared);
+    the LOTUS side only unless `with_fairlearn`."""
+    compare = step.fairlearn if with_fairlearn else None
     ours_s, theirs_s = [], []
     for _ in range(repeats):
         seconds, ours = timed(step.lotus, data)
         ours_s.append(seconds)
-        if step.fairlearn:
-            seconds, theirs = timed(step.fairlearn, data)
+        if compare:
+            seconds, theirs = timed(compare, data)
             theirs_s.append(seconds)
-    out: dict[str, Any] = {"step": step.name, "lotus_s": round(min(ours_s), 3), "rows": len(ours)}
-    if step.fairlearn:
+    out: dict[str, Any] = {"step": step.name, "lotus_s": round(min(ours_s), 3), "rows": len(ours),
+                           "load_1min": round(os.getloadavg()[0], 2)}
+    if compare:
         out.update(fairlearn_s=round(min(theirs_s), 3), ratio=round(min(ours_s) / min(theirs_s), 2),
                    compared=step.compared, largest_relative_difference=agreement(ours, theirs, step.value))
-    print(f"{step.name}: LOTUS {out['lotus_s']} s" + (f", fairlearn {out['fairlearn_s']} s" if step.fairlearn else ""),
-          flush=True)
+    print(f"{step.name}: LOTUS {out['lotus_s']} s" + (f", fairlearn {out['fairlearn_s']} s" if compare else "")
+          + f" (load {out['load_1min']})", flush=True)
     return out
 
 
@@ -287,20 +314,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=SCALE, help="extract scale (default 60: about 1M cases)")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per step; the fastest counts")
+    parser.add_argument("--no-fairlearn", action="store_true", help="time the LOTUS side only (fairlearn takes minutes)")
     args = parser.parse_args()
     started = time.perf_counter()
     data, cases = load(SEED, args.scale)
     print(f"{cases:,} cases in {len(data.cases)} regions generated in {time.perf_counter() - started:.0f} s "
           f"(not timed); window {data.window.label}", flush=True)
-    steps = [run_step(step, data, args.repeats) for step in STEPS]
+    load_before = os.getloadavg()
+    steps = [run_step(step, data, args.repeats, not args.no_fairlearn) for step in STEPS]
+    load_after = os.getloadavg()
     RESULTS.mkdir(exist_ok=True)
     results = {"cases": cases, "regions": len(data.cases), "seed": SEED, "scale": args.scale,
-               "repeats": args.repeats, "window": data.window.label, "steps": steps}
+               "repeats": args.repeats, "window": data.window.label, "load_before": load_before,
+               "load_after": load_after, "steps": steps}
     (RESULTS / "equity.json").write_text(json.dumps(results, indent=2))
     print("\n| step | LOTUS (s) | fairlearn (s) | LOTUS ÷ fairlearn |\n|---|---:|---:|---:|")
     for s in steps:
         print(f"| {s['step']} | {s['lotus_s']} | {s.get('fairlearn_s', '-')} | {s.get('ratio', '-')} |")
     print(f"\nTotal LOTUS equity tables: {sum(s['lotus_s'] for s in steps):.2f} s for {cases:,} cases.")
+    print("load average (1, 5, 15 min): before timing {:.2f} {:.2f} {:.2f}, after {:.2f} {:.2f} {:.2f}"
+          .format(*load_before, *load_after))
 
 
 if __name__ == "__main__":
