@@ -15,11 +15,8 @@ The log-rank test (lifelines.statistics.multivariate_logrank_test, Mantel 1966) 
 with a stated value (not `schema.NOT_STATED`, not missing); their KM rows are shown all the same.
 Ties are many (whole days), so cases with the same group, duration and status are tallied once
 with a frequency weight: the estimates are those of the unweighted fit.
-Both are computed here in numpy, step for step as lifelines computes them (`kaplan_meier`,
-`logrank`): lifelines builds pandas tables on every fit, which cost about 0.1 s per grouping, 5 s for
-every dimension of every region of a 1M-case extract. The tests check the figures against lifelines:
-the Kaplan-Meier ones are equal to the last digit, the log-rank statistic to about 1e-11 (the order
-in which floating-point sums are added differs).
+Both come from lifelines itself (a dependency made for the job, rather than our own copy); what is
+shared between groupings (the follow-up days of every case, `FollowUp`) is worked out once.
 """
 
 from __future__ import annotations
@@ -29,7 +26,8 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from lifelines import KaplanMeierFitter
+from lifelines.statistics import multivariate_logrank_test
 
 from lotus_analytics.schema import DIMENSIONS, NOT_STATED
 from lotus_analytics.timeliness import group_codes
@@ -162,27 +160,12 @@ class Estimate:
 
 
 def kaplan_meier(days: np.ndarray, closed: np.ndarray, count: np.ndarray, confidence: float) -> Estimate:
-    """Kaplan-Meier estimate of tallied durations (`count` cases each) with the exponential Greenwood interval.
-
-    Computed step for step as lifelines' KaplanMeierFitter computes it (log S = Σ log((n − d)/n) as
-    log(n − d) − log(n); Greenwood sum Σ d/(n(n − d)), 0 where n = d; bounds
-    exp(−exp(log(−log S) ∓ z·√Σ / log S)), 1 where S = 1), so that the figures are lifelines' to the
-    last digit (tests/test_survival.py) without the cost of its tables on every call.
-    """
-    times = np.union1d([0], days)
-    position = np.searchsorted(times, days)
-    removed = np.bincount(position, weights=count, minlength=len(times)).astype(np.int64)
-    deaths = np.bincount(position, weights=count * closed, minlength=len(times)).astype(np.int64)
-    at_risk = count.sum() - np.concatenate([[0], np.cumsum(removed)[:-1]])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        survival = np.exp(np.cumsum(np.log(at_risk - deaths) - np.log(at_risk)))
-        greenwood = deaths / (at_risk.astype(float) * (at_risk - deaths))
-        greenwood = np.cumsum(np.where(np.isposinf(greenwood), 0.0, greenwood))
-        z = stats.norm.ppf(1 - (1 - confidence) / 2)
-        log_s = np.log(survival)
-        lower, upper = (np.exp(-np.exp(np.log(-log_s) + sign * z * np.sqrt(greenwood) / log_s)) for sign in (-1, 1))
-    return Estimate(times.astype(float), survival, np.where(np.isnan(lower), 1.0, lower),
-                    np.where(np.isnan(upper), 1.0, upper))
+    """Kaplan-Meier estimate of tallied durations (`count` cases each) with the exponential Greenwood
+    interval: lifelines' KaplanMeierFitter, fitted once on the distinct rows with their counts as weights."""
+    kmf = KaplanMeierFitter(alpha=1 - confidence).fit(days, event_observed=closed, weights=count)
+    bounds = kmf.confidence_interval_survival_function_.to_numpy()
+    return Estimate(kmf.survival_function_.index.to_numpy(dtype=float), kmf.survival_function_.to_numpy()[:, 0],
+                    bounds[:, 0], bounds[:, 1])
 
 
 def _at_risk(days: np.ndarray, count: np.ndarray, times: np.ndarray) -> np.ndarray:
@@ -226,35 +209,16 @@ def _compared(cohort: Cohort) -> list[int]:
 
 
 def logrank(cohort: Cohort) -> dict[str, float]:
-    """Log-rank test across the stated groups: statistic, df and p (NaN with fewer than two groups).
-
-    Computed as lifelines' multivariate_logrank_test computes it: at each observed duration t, with n_tg
-    at risk and d_tg closing in group g (n_t, d_t over the groups), observed − expected Z_g = Σ_t d_tg −
-    n_tg·d_t/n_t and covariance V = Σ_t d_t(n_t − d_t)/(n_t − 1)/n_t² · (n_tg·n_t·[g = h] − n_tg·n_th);
-    statistic Z'V⁻¹Z over all groups but the last, chi-squared with (groups − 1) df.
-    """
+    """Log-rank test across the stated groups (lifelines' multivariate_logrank_test on the tallied rows,
+    counts as weights): statistic, df and p (NaN with fewer than two groups)."""
     compared = _compared(cohort)
     if len(compared) < 2:
         return {"logrank_statistic": np.nan, "logrank_df": np.nan, "logrank_p": np.nan}
     mine = np.isin(cohort.group, compared)
-    times, row = np.unique(cohort.days[mine], return_inverse=True)
-    column = np.searchsorted(compared, cohort.group[mine])
-    removed, observed = (np.zeros((len(times), len(compared))) for _ in range(2))  # time x group
-    np.add.at(removed, (row, column), cohort.count[mine])
-    np.add.at(observed, (row, column), cohort.count[mine] * cohort.closed[mine])
-    at_risk = removed.sum(axis=0) - np.cumsum(removed, axis=0) + removed
-    events, total = observed.sum(axis=1), at_risk.sum(axis=1)
-    z = observed.sum(axis=0) - (at_risk * (events / total)[:, None]).sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(total > 1, (total - events) / (total - 1), 1.0) * events / total**2
-    weighted = np.column_stack([at_risk, total]) * np.sqrt(factor)[:, None]
-    v = -weighted.T @ weighted
-    diagonal = np.arange(len(compared))
-    v[diagonal, diagonal] -= v[-1, diagonal]
-    v = v[:-2, :-2]
-    statistic = float(z[:-1] @ np.linalg.pinv(v) @ z[:-1])
-    df = len(compared) - 1
-    return {"logrank_statistic": statistic, "logrank_df": float(df), "logrank_p": float(stats.chi2.sf(statistic, df))}
+    result = multivariate_logrank_test(cohort.days[mine], cohort.group[mine], cohort.closed[mine],
+                                       weights=cohort.count[mine])
+    return {"logrank_statistic": float(result.test_statistic), "logrank_df": float(result.degrees_of_freedom),
+            "logrank_p": float(result.p_value)}
 
 
 def time_to_closure(
