@@ -18,7 +18,7 @@ weighted by their window headcount); `selection_rate` with those weights is s = 
 headcount) per (region, group), so events ÷ headcount = s ÷ (1 − s), and the ratio to the reference
 group follows by division. The fairlearn side is timed from the same typed tables, including its
 pandas preparation (window filter, grouping of codes, headcount weights). The LOTUS side does more:
-Katz interval, Fisher's exact p, the verdict against the band and the labelled output table.
+rate-ratio interval, Fisher's exact p, the verdict against the band and the labelled output table.
 For the escalation funnel the samples are the window's cases, y = reached investigation, and
 MetricFrame's selection_rate per (region, ICB) is the funnel's proportion; LOTUS adds the pooled
 average, the 95% and 99.8% funnel limits and the verdict. Each comparison also checks that both sides
@@ -231,7 +231,7 @@ ENTRY_COMPARED = (
     "per (region, group) of every dimension: cases received in the window per 1,000 window headcount and "
     "its ratio to the reference group. fairlearn: MetricFrame(selection_rate, sensitive_features=[region, "
     "group]) over case rows (y=1) and workforce rows (y=0, weighted by window headcount), rate = s/(1-s), "
-    "plus its pandas preparation; LOTUS also gives the Katz interval, Fisher's exact p and the verdict"
+    "plus its pandas preparation; LOTUS also gives the rate-ratio interval, Fisher's exact p and the verdict"
 )
 PROGRESSION_COMPARED = (
     "per (region, group) of every dimension and each of the 6 transitions: P(next stage | this stage) over the "
