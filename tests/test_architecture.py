@@ -75,8 +75,6 @@ def test_only_ingest_and_contracts_import_great_expectations() -> None:
 def test_measures_do_no_io_plotting_or_printing() -> None:
     for name in MEASURES:
         path = PACKAGE / f"{name}.py"
-        if not path.exists():  # a measure module planned in LAYERS but not written yet
-            continue
         text = path.read_text()
         banned = {"altair", "matplotlib", "requests", "pathlib", "open("}
         assert not [b for b in banned if b in _imports(path) or (b.endswith("(") and b in text)], name
