@@ -19,6 +19,7 @@ from statsmodels.stats.contingency_tables import StratifiedTable
 
 from lotus_analytics import schema
 from lotus_analytics.inequalities import (
+    shared_for,
     check_dimension, group_keys, in_group_order, received_mask, versus_reference,
 )
 from lotus_analytics.periods import Window
@@ -86,15 +87,6 @@ class Triage:
         return np.concatenate([per_set.sum(axis=1)[None], np.einsum("gsl,sd->dgl", per_set, self.member.astype(np.int64))])
 
 
-def _triage(cases: pd.DataFrame, window: Window, triage: Triage | None) -> Triage:
-    """`triage` once known to be of `cases` (as many rows) and `window`; worked out here when None."""
-    if triage is None:
-        return Triage.of(cases, window)
-    if triage.window != window or len(triage.inside) != len(cases):
-        raise ValueError("triage was worked out for other cases or another window: use Triage.of(cases, window)")
-    return triage
-
-
 def risk_level_distribution(
     cases: pd.DataFrame, *, dimension: str, window: Window, by: Sequence[str] = (), triage: Triage | None = None,
 ) -> pd.DataFrame:
@@ -107,7 +99,7 @@ def risk_level_distribution(
     of the same cases without reading their levels and domains again for each.
     """
     definition = check_dimension(dimension, by)
-    triage = _triage(cases, window, triage)
+    triage = shared_for(cases, window, triage, Triage.of, "triage")
     key, index = group_keys(cases, dimension, by, mask=triage.inside)
     counts = triage.by_domain(key, len(index))
     domain, group = np.nonzero(counts.sum(axis=2) > 0)  # the (domain, group) rows with any case, domain by domain
@@ -198,7 +190,7 @@ def risk_level_association(
     confidence, method. `triage`: as for `risk_level_distribution`.
     """
     definition = check_dimension(dimension, by, reference)
-    triage = _triage(cases, window, triage)
+    triage = shared_for(cases, window, triage, Triage.of, "triage")
     key, index = group_keys(cases, dimension, by, mask=triage.inside)
     level = triage.level
     stratum_of_set, strata = pd.factorize(pd.Series(triage.names))

@@ -14,7 +14,7 @@ are shared with the progression measure.
 
 from __future__ import annotations
 
-from typing import Literal, Sequence
+from typing import Callable, Literal, Sequence, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -84,6 +84,21 @@ def dimension_values(frame: pd.DataFrame, dimension: str, *, codes: bool = False
 def received_mask(cases: pd.DataFrame, window: Window) -> np.ndarray:
     """Which cases were received within the window (inclusive)."""
     return cases["date_received"].between(window.start, window.end).to_numpy()
+
+
+Shared = TypeVar("Shared")
+
+
+def shared_for(cases: pd.DataFrame, window: Window, given: Shared | None, make: Callable[[pd.DataFrame, Window], Shared],
+               name: str) -> Shared:
+    """A precomputed per-window input (progression.Cascade, consistency.Triage) once known to be of `cases`
+    (as many rows) and `window`; worked out with `make` when None."""
+    if given is None:
+        return make(cases, window)
+    if given.window != window or len(given.inside) != len(cases):  # type: ignore[attr-defined]
+        raise ValueError(f"{name} was worked out for other cases or another window: use {type(given).__name__}.of(cases, "
+                         "window)")
+    return given
 
 
 def group_keys(

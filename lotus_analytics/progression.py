@@ -17,6 +17,7 @@ import pandas as pd
 
 from lotus_analytics import schema
 from lotus_analytics.inequalities import (
+    shared_for,
     RATIO_RULE, check_dimension, compare_groups, group_keys, in_group_order, received_mask, versus_reference,
 )
 from lotus_analytics.periods import Window
@@ -137,15 +138,6 @@ class Cascade:
         return np.einsum("gp,ptc->tgc", per_pattern, self.counted)
 
 
-def _cascade(cases: pd.DataFrame, window: Window, cascade: Cascade | None) -> Cascade:
-    """`cascade` once known to be of `cases` (as many rows) and `window`; worked out here when None."""
-    if cascade is None:
-        return Cascade.of(cases, window)
-    if cascade.window != window or len(cascade.inside) != len(cases):
-        raise ValueError("cascade was worked out for other cases or another window: use Cascade.of(cases, window)")
-    return cascade
-
-
 def _stage_counts(cases: pd.DataFrame, dimension: str, cascade: Cascade, by: Sequence[str]) -> pd.DataFrame:
     """from_n, to_n and pending per transition x (*by, group) over the cases received in the window."""
     key, index = group_keys(cases, dimension, by, mask=cascade.inside)
@@ -189,7 +181,7 @@ def progression(
     working out the stage flags again for each.
     """
     definition = check_dimension(dimension, by, reference)
-    table = _stage_counts(cases, dimension, _cascade(cases, window, cascade), by)
+    table = _stage_counts(cases, dimension, shared_for(cases, window, cascade, Cascade.of, "cascade"), by)
     table = table[table["group"].isin(definition.stated_groups)]
     keys = [*by, "step"]
     out = versus_reference(table, keys, reference, ["from_n", "to_n"], keep_reference=True)

@@ -11,7 +11,7 @@ Scope decisions (see also docs/assumptions.md):
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -76,7 +76,8 @@ SPECS: dict[str, DisclosureSpec] = {
 UNIT_LIMITS = [f"{side}_{level}" for side in ("lower", "upper") for level in ("95", "99_8")]
 
 
-def _each(dimensions: Sequence[str], build) -> pd.DataFrame:
+def _each(dimensions: Sequence[str], build: Callable[[str], pd.DataFrame]) -> pd.DataFrame:
+    """One table per dimension, stacked."""
     frames = [build(d) for d in dimensions]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
