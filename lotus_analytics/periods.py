@@ -122,11 +122,15 @@ class Window:
         return dict(Counter(fy_label(q.fy_start) for q in quarters))
 
 
+def quarter_window(first: FinancialQuarter, last: FinancialQuarter) -> Window:
+    """The window from the start of quarter `first` to the end of quarter `last`."""
+    fys = tuple(fy_label(y) for y in range(first.fy_start, last.fy_start + 1))
+    return Window(first.start, last.end, fys)
+
+
 def rolling_window(quarter: FinancialQuarter, years: int) -> Window:
     """The `years` x 4 quarters ending with `quarter` (WRES-style rolling window)."""
-    first = quarter.shift(-(4 * years - 1))
-    fys = tuple(fy_label(y) for y in range(first.fy_start, quarter.fy_start + 1))
-    return Window(first.start, quarter.end, fys)
+    return quarter_window(quarter.shift(-(4 * years - 1)), quarter)
 
 
 def quarter_range(first: FinancialQuarter, last: FinancialQuarter) -> list[FinancialQuarter]:

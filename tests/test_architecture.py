@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "lotus_analytics"
 LAYERS: list[set[str]] = [
     {"schema", "config", "periods", "workdays", "stats", "store"},
     {"timeliness", "survival", "open_cases", "spc", "inequalities", "progression", "consistency", "organisations",
-     "waiting", "lessons"},  # measures
+     "waiting", "lessons", "reviews", "stratification", "informed"},  # measures
     {"disclosure"},
     {"charts"},
     {"reports", "dashboard"},
@@ -21,7 +21,7 @@ LAYERS: list[set[str]] = [
 ]
 SIDE = {"synthetic": 1, "contracts": 1, "ingest": 1}  # above the foundations, beside the measures
 MEASURES = {"timeliness", "survival", "open_cases", "spc", "inequalities", "progression", "consistency", "organisations",
-            "waiting", "lessons", "stats"}
+            "waiting", "lessons", "reviews", "stratification", "informed", "stats"}
 
 
 def _top(module: Path) -> str:

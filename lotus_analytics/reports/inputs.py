@@ -1,4 +1,11 @@
-"""What every family of published tables starts from: the scope's cases, workforce, window and calendar."""
+"""What every family of published tables starts from: the scope's cases, workforce, window and calendar.
+
+Reviews and actions have no region or ICB of their own: a review belongs to the region (ICB, profession)
+of its case; a review without a case (thematic or cluster) belongs to the region only when the store
+holds that one region, and drops out once an ICB or profession is chosen. Actions follow their review.
+The lessons filters (`theme`, `system_level`) narrow reviews to those raising the theme and actions to
+those on the theme and at the level; they leave cases and updates alone.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from lotus_analytics.config import Config
-from lotus_analytics.periods import FinancialQuarter, Window, rolling_window
-from lotus_analytics.schema import with_derived
+from lotus_analytics.periods import FinancialQuarter, Window, quarter_window, rolling_window
+from lotus_analytics.schema import split_set, with_derived
 from lotus_analytics.store import Store
 from lotus_analytics.workdays import bank_holidays
 
@@ -20,13 +27,18 @@ MONTHS_SHOWN = 12
 @dataclass(frozen=True)
 class Scope:
     """What a set of published tables covers: a quarter and region, optionally one ICB, profession and
-    risk level (the risk level filters cases only: the workforce has none)."""
+    risk level (the risk level filters cases only: the workforce has none). The lessons-learnt tables also
+    take the first quarter of their range (`since`; None: the first quarter of the rolling window), a
+    review theme and an action system level."""
 
     quarter: FinancialQuarter
     region: str
     icb: str | None = None
     profession: str | None = None
     risk_level: str | None = None
+    since: FinancialQuarter | None = None
+    theme: str | None = None
+    system_level: str | None = None
 
     @property
     def month_labels(self) -> list[str]:
@@ -80,3 +92,35 @@ class Inputs:
     @cached_property
     def holidays(self) -> np.ndarray:
         return bank_holidays(self.config.bank_holiday_subdivision, self.config.extra_closure_days)
+
+    @cached_property
+    def lessons_window(self) -> Window:
+        """The quarters the lessons-learnt tables cover: from `scope.since` (default: the rolling window's
+        first quarter) to the report quarter."""
+        return quarter_window(self.scope.since or FinancialQuarter.containing(self.window.start), self.scope.quarter)
+
+    @cached_property
+    def reviews(self) -> pd.DataFrame | None:
+        """The scope's reviews, every date (None: no reviews table supplied); see the module docstring."""
+        reviews = self.store.reviews
+        if reviews is None:
+            return None
+        mine = reviews["case_id"].isin(self.cases["case_id"])
+        if not (self.scope.icb or self.scope.profession) and set(self.store.cases["region"].unique()) == {self.scope.region}:
+            mine |= reviews["case_id"].isna()
+        if self.scope.theme:
+            mine &= split_set(reviews["themes"]).map(lambda themes: self.scope.theme in themes)
+        return reviews[mine]
+
+    @cached_property
+    def actions(self) -> pd.DataFrame | None:
+        """The actions of the scope's reviews, on its theme and at its system level when chosen
+        (None: no actions or no reviews table supplied)."""
+        actions = self.store.actions
+        if actions is None or self.reviews is None:
+            return None
+        mine = actions["review_id"].isin(self.reviews["review_id"])
+        for column, chosen in (("theme", self.scope.theme), ("system_level", self.scope.system_level)):
+            if chosen:
+                mine &= actions[column] == chosen
+        return actions[mine]
