@@ -557,6 +557,27 @@ VALUE_LABELS: dict[str, str] = {
     "ethnic_group_2_pmq_region": "Ethnicity (2 groups) and place of qualification",
     "Z": "Z (not stated)",
     "99": "99 (not known)",
+    # review themes (Appendix 4 coding frame, DOMAIN.md 3.2) and action system levels
+    "induction_support": "Induction and support",
+    "feedback": "Feedback",
+    "isolation": "Isolation",
+    "leadership": "Leadership",
+    "blame_culture": "Blame culture",
+    "in_out_group": "In-group / out-group",
+    "allegation_framing": "Allegation framing",
+    "policy_adherence": "Policy adherence",
+    "investigation_quality": "Investigation quality",
+    "conflict_of_interest": "Conflict of interest",
+    "wellbeing": "Wellbeing",
+    "premature_formal_process": "Premature formal process",
+    "practitioner_communication": "Communication with the practitioner",
+    "data_quality": "Data and recording quality",
+    "workload": "Workload",
+    "systems_it": "Systems and IT",
+    "local": "Local",
+    "icb": "ICB",
+    "region": "Regional",
+    "national": "National",
 }
 
 
