@@ -129,7 +129,7 @@ def level_by_source(cases: pd.DataFrame, *, window: Window) -> pd.DataFrame:
     covered = triaged_in(cases, window)
     sources = _recorded(covered["concern_source"], schema.CONCERN_SOURCES)
     table = _level_table(sources, covered["risk_level"], "source", total_row=True)
-    shown = (table["source"] != NOT_RECORDED) | (table["total"] > 0)  # a source outside the codes only when there is one
+    shown = (table["source"] != NOT_RECORDED) | (table["total"] > 0)  # an unknown source only when there is one
     return table[shown].reset_index(drop=True).assign(window=window.label,
                                                                                 method=SOURCE_METHOD)
 
