@@ -66,6 +66,9 @@ def test_disagreement_counts_stored_cases_under_the_current_bands_and_quarantine
                                                                                          "quarantine"]
     assert set(by_case.index) == {"C1", "C1_2", "C1_3"}
     assert by_case.loc["C1_3", "date_received"] == pd.Timestamp("2024-02-01")
+    html = stratification_html({name: apply_disclosure(t, SPECS[name], mode="internal") for name, t in tables.items()},
+                               config=config)["Recorded level and scores"]
+    assert "(internal only)" in html and "<td>C1_2</td>" in html and "<td>2024-02-01</td>" in html
 
 
 def test_with_the_ingest_bands_only_the_quarantined_rows_disagree(tiny_store):
