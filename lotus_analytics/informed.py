@@ -46,7 +46,9 @@ RATIO_METHOD = ("ratio = the group's share / the reference group's share, Katz l
                 "not stated and missing groups are shown but not compared")
 LETTER_COLUMNS = ["n", "within_target", "pct_within_target", "pct_lower", "pct_upper", "median", "p90",
                   "median_calendar_days"]
-SUPPORT_COUNTS = ["cases", YES, NO, UNKNOWN, "known"]
+SUPPORT_COUNTS = [YES, NO, UNKNOWN, "known"]
+"""The published counts: no total of cases, so that a small unknown count (hidden) is not given back by subtraction
+and does not take the share of the known answers with it (secondary suppression)."""
 SUPPORT_METHOD = (
     "cases received in the window; support signposted = cases.wellbeing_support_offered true or any update sent "
     "by the quarter end with support_signposted true, no = neither says yes and one of them says no, unknown "
@@ -313,10 +315,11 @@ def support_by_group(
 ) -> pd.DataFrame:
     """Yes / no / unknown per group (`groups`: one label per row of cases) of the cases received in the window.
 
-    One row per support measure and group with a case. Columns: measure, group, cases, yes, no, unknown,
-    known (yes + no), pct_yes (of known, 0-100), pct_lower, pct_upper, pct_unknown (of cases).
+    One row per support measure and group with a case. Columns: measure, group, yes, no, unknown, known
+    (yes + no), pct_yes (of known, 0-100), pct_lower, pct_upper. Unknown stands apart: no total of cases
+    is given (see SUPPORT_COUNTS).
     """
-    columns = ["measure", "group", *SUPPORT_COUNTS, "pct_yes", "pct_lower", "pct_upper", "pct_unknown"]
+    columns = ["measure", "group", *SUPPORT_COUNTS, "pct_yes", "pct_lower", "pct_upper"]
     inside = cases["date_received"].between(window.start, window.end).to_numpy()
     if not inside.any():
         return pd.DataFrame(columns=columns)
@@ -328,9 +331,7 @@ def support_by_group(
         frames.append(counts.rename_axis(index="group", columns=None).reset_index().assign(measure=measure))
     out = pd.concat(frames, ignore_index=True)
     out["known"] = out[YES] + out[NO]
-    out["cases"] = out["known"] + out[UNKNOWN]
     out["pct_yes"], out["pct_lower"], out["pct_upper"] = _shares(out[YES], out["known"], confidence)
-    out["pct_unknown"] = 100 * out[UNKNOWN] / out["cases"].where(out["cases"] > 0)
     return out[columns]
 
 
@@ -356,7 +357,7 @@ def support_equity(
 
     The ratio is the share with a yes (group ÷ reference): below the band, the group is less often
     signposted or given a named contact. Columns: measure, dimension, group, reference, cases, yes, no,
-    unknown, known, pct_yes, pct_lower, pct_upper, pct_unknown, ref_known, ref_yes, ref_pct_yes, ratio,
+    unknown, known, pct_yes, pct_lower, pct_upper, ref_known, ref_yes, ref_pct_yes, ratio,
     lower, upper, fisher_p, verdict, adverse_if, band, confidence, window, method.
     """
     table = support_by_group(cases, status, dimension_values(cases, dimension), window=window, confidence=confidence)
@@ -364,7 +365,7 @@ def support_equity(
                             keys=("measure",), confidence=confidence, band=band)
     out = out.assign(adverse_if="lower", window=window.label, method=f"{SUPPORT_METHOD}; {RATIO_METHOD}")
     return out[["measure", "dimension", "group", "reference", *SUPPORT_COUNTS, "pct_yes", "pct_lower", "pct_upper",
-                "pct_unknown", "ref_known", "ref_yes", "ref_pct_yes", "ratio", "lower", "upper", "fisher_p",
+                "ref_known", "ref_yes", "ref_pct_yes", "ratio", "lower", "upper", "fisher_p",
                 "verdict", "adverse_if", "band", "confidence", "window", "method"]]
 
 

@@ -35,7 +35,7 @@ CONTACT_COLUMNS = {"quarter": "Quarter", "grouping": "By", "group": "Group", "op
                    "over_target": "Longest gap over target", "pct_over_target": "% over target", **dict(INTERVAL),
                    "median_gap_days": "Median longest gap (days)"}
 SUPPORT_COLUMNS = {"measure": "Measure", "quarter": "Quarter", "grouping": "By", "group": "Group",
-                   "cases": "Cases", "yes": "Yes", "no": "No", "unknown": "Not recorded", "pct_yes": "% yes of recorded",
+                   "yes": "Yes", "no": "No", "unknown": "Not recorded", "pct_yes": "% yes of recorded",
                    **dict(INTERVAL)}
 EQUITY_COLUMNS = {"measure": "Measure", "group": "Group", "count": "Letters or cases", "pct": "%",
                   "ref_pct": "Reference %", "ratio": "Ratio to reference", "lower": "Lower", "upper": "Upper",

@@ -15,7 +15,7 @@ Scope decisions (see also docs/assumptions.md and the `informed` module):
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import pandas as pd
 
@@ -56,10 +56,10 @@ _CONTACT = DisclosureSpec(
     rates={"pct_over_target": ("over_target", "open_cases", 100)},
 )
 _SUPPORT = DisclosureSpec(
-    counts=("cases", "yes", "no", "unknown", "known"),
+    counts=("yes", "no", "unknown", "known"),
     statistics={"pct_lower": ("known", "yes"), "pct_upper": ("known", "yes")},
-    rates={"pct_yes": ("yes", "known", 100), "pct_unknown": ("unknown", "cases", 100)},
-    row_totals={"cases": ("yes", "no", "unknown"), "known": ("yes", "no")},
+    rates={"pct_yes": ("yes", "known", 100)},
+    row_totals={"known": ("yes", "no")},
 )
 
 
@@ -96,7 +96,8 @@ def _quarters(inputs: Inputs) -> list[FinancialQuarter]:
     return quarter_range(FinancialQuarter.containing(window.start), FinancialQuarter.containing(window.end))
 
 
-def _stacked(dimensions: Sequence[str], build) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _stacked(dimensions: Sequence[str], build: Callable[[str], pd.DataFrame]) -> pd.DataFrame:
+    """One table per dimension, stacked."""
     return pd.concat([build(d) for d in dimensions], ignore_index=True) if dimensions else pd.DataFrame()
 
 
