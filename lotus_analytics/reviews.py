@@ -141,5 +141,5 @@ def equality_checks(reviews: pd.DataFrame, window: Window) -> pd.DataFrame:
     counts.insert(0, "reviews", counts.sum(axis=1))
     counts["recorded"] = counts["checked"] + counts["not_checked"]
     counts["pct_checked"] = 100 * counts["checked"] / counts["recorded"].where(counts["recorded"] > 0)
-    out = counts.astype({c: "int64" for c in ["reviews", "recorded", *columns]}).rename_axis(index="period", columns=None)
-    return out.reset_index().assign(method=EQUALITY_METHOD)
+    out = counts.astype({c: "int64" for c in ["reviews", "recorded", *columns]})
+    return out.rename_axis(index="period", columns=None).reset_index().assign(method=EQUALITY_METHOD)

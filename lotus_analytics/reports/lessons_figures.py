@@ -1,0 +1,227 @@
+"""The reviews-and-actions figures (issue 5 item 2) of the report and the dashboard, from published tables.
+
+SPC: the published table has every theme; the figures draw the chart of the scope's theme when one was
+chosen, else of the most frequent theme (most reviews in the window) and of the themes whose latest
+published month shows special cause (at most MAX_SPC_CHARTS in all, schema order), and list every
+theme's latest published reading in a table. The choice rests on published cells only, so it reveals
+nothing disclosure control hides. A theme whose limits have no width (nearly every month zero: its few
+non-zero moving ranges are screened out) is not picked for special cause: its zeros are no signal.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from lotus_analytics import charts, spc
+from lotus_analytics.charts.lessons import bar_chart, count_heatmap
+from lotus_analytics.config import Config, Disclosure
+from lotus_analytics.disclosure import SUPPRESSED
+from lotus_analytics.periods import long_date
+from lotus_analytics.reports.html import figure_html, table_html
+from lotus_analytics.reports.lessons_tables import TITLES, theme_series
+from lotus_analytics.reports.timeliness_figures import NOT_SUPPLIED, spc_figure
+from lotus_analytics.reviews import NO_DOMAIN, NOT_RECORDED, TOTAL
+from lotus_analytics.schema import CONCERN_DOMAINS, CONTRIBUTORY_LEVELS, REVIEW_THEMES, display_label
+
+MAX_SPC_CHARTS = 4
+ALL_QUARTERS = "All quarters"
+SPC_NAME = "lessons_theme_spc"
+THEME = "Theme"
+EXTRA_LABELS = {NOT_RECORDED: "Not recorded", NO_DOMAIN: "No domain (thematic)", TOTAL: "Total", "": ""}
+EQUALITY_COLUMNS = {"period": "Quarter", "reviews": "Reviews", "checked": "Equality check done",
+                    "not_checked": "Not done", "not_recorded": "Not recorded", "pct_checked": "% done (of recorded)"}
+STATUS_COLUMNS = {"theme": THEME, "raised": "Raised", "open": "Open", "overdue": "Overdue", "done": "Done",
+                  "dropped": "Dropped"}
+OWNER_COLUMNS = {"system_level": "System level", "owner_role": "Owner (role)", "open": "Open", "overdue": "Overdue",
+                 "pct_overdue": "% of open overdue"}
+COMPLETION_COLUMNS = {"period": "Quarter completed", "completed": "Actions completed", "median_days": "Median days",
+                      "p90_days": "90th percentile days"}
+RECURRENCE_COLUMNS = {"theme": THEME, "completed": "Actions completed", "recurred": "Theme raised again",
+                      "no_recurrence": "Not raised again (followed 12 months)",
+                      "not_yet_followed": "Not yet followed 12 months", "pct_recurred": "% raised again (of followed)"}
+SPC_SUMMARY_COLUMNS = {"theme": THEME, "period": "Latest month shown", "value": "Reviews", "mean": "Mean",
+                       "variation": "Variation", "rule": "Special cause rule"}
+DOMAIN_NOTE = ("Single-case and cluster reviews take the concern domains of the case reviewed (a case can have "
+               "several); thematic reviews have no case and so no concern domain: they are counted under "
+               "\"No domain (thematic)\".")
+SETS_NOTE = ("A review counts once in each of its themes (and levels or domains), so columns add up to more than "
+             "the reviews.")
+
+
+def label(value: object) -> str:
+    """How a theme, system level, contributory level, domain or extra column reads ("in_out_group" ->
+    "In-group / out-group", "organisational" -> "Organisational")."""
+    text = str(value)
+    if text in EXTRA_LABELS:
+        return EXTRA_LABELS[text]
+    shown = str(display_label(text))
+    return shown if shown != text else text.replace("_", " ").capitalize()
+
+
+def _labelled(table: pd.DataFrame, columns: dict[str, str], key: str) -> pd.DataFrame:
+    """The columns shown, with `key` read as a label (a period column: only its total row relabelled)."""
+    shown = table[[c for c in columns if c in table.columns]]
+    if key == "period":
+        return shown.assign(period=shown["period"].replace({TOTAL: ALL_QUARTERS}))
+    return shown.assign(**{key: shown[key].map(label)})
+
+
+def _frequency(table: pd.DataFrame, *, disclosure: Disclosure) -> str:
+    """Themes x quarters heat map of reviews raising each theme, with the table view (and reviews per quarter)."""
+    periods = list(dict.fromkeys(table["period"]))
+    cells = pd.DataFrame({"row": table["theme"].map(label), "column": table["period"],
+                          "count": table["reviews_with_theme"]})
+    title = TITLES["lessons_theme_frequency"]
+    chart = count_heatmap(cells, rows=[label(t) for t in REVIEW_THEMES], columns=periods, title=title,
+                          x_title="Financial quarter of the review", what="reviews raising each theme by quarter")
+    wide = cells.pivot(index="row", columns="column", values="count").reindex(
+        index=[label(t) for t in REVIEW_THEMES], columns=periods)
+    reviews = table.drop_duplicates("period").set_index("period")["reviews"].reindex(periods)
+    wide.loc["All reviews"] = reviews.to_numpy()
+    view = table_html(wide.rename_axis(index=THEME, columns=None).reset_index(), title, disclosure=disclosure)
+    caption = f"Reviews dated in each quarter that raised the theme. {SETS_NOTE}"
+    return figure_html(charts.to_svg(chart), caption, view)
+
+
+def _wide_heatmap(table: pd.DataFrame, name: str, columns: list[str], *, x_title: str, what: str, note: str,
+                  disclosure: Disclosure) -> str:
+    """A themes x (levels or domains) published table as a heat map with its table view."""
+    long = table.melt(id_vars=["theme"], value_vars=columns, var_name="column", value_name="count")
+    cells = pd.DataFrame({"row": long["theme"].map(label), "column": long["column"].map(label),
+                          "count": long["count"]})
+    chart = count_heatmap(cells, rows=[label(t) for t in REVIEW_THEMES], columns=[label(c) for c in columns],
+                          title=TITLES[name], x_title=x_title, what=what)
+    headers = {"theme": THEME, "reviews_with_theme": "Reviews with the theme", **{c: label(c) for c in columns}}
+    view = table_html(_labelled(table, headers, "theme"), TITLES[name], disclosure=disclosure, headers=headers)
+    return figure_html(charts.to_svg(chart), f"{note} {SETS_NOTE}", view)
+
+
+def _equality(table: pd.DataFrame, *, disclosure: Disclosure) -> str:
+    quarters = table[table["period"] != TOTAL]
+    title = TITLES["lessons_equality_checks"]
+    chart = bar_chart(quarters, label="period", value="pct_checked", title=title, x_title="% of reviews", percent=True,
+                      what="the percentage of reviews with an equality check, of those recording it, by quarter")
+    view = table_html(_labelled(table, EQUALITY_COLUMNS, "period"),
+                      title, disclosure=disclosure, headers=EQUALITY_COLUMNS)
+    caption = "Share of the reviews dated in the quarter that recorded a disproportionality check as done."
+    return figure_html(charts.to_svg(chart), caption, view)
+
+
+def _latest_shown(rows: pd.DataFrame) -> pd.Series | None:
+    shown = rows[rows["point_type"].astype(str) != SUPPRESSED]
+    return shown.iloc[-1] if len(shown) else None
+
+
+def _has_width(point: pd.Series) -> bool:
+    """Process limits apart: a series of mostly zero months (a rare theme) gets limits of no width once its
+    few non-zero moving ranges are screened out, and every zero then reads as special cause: not a signal."""
+    return float(point["upl"]) > float(point["lpl"])
+
+
+def spc_themes(table: pd.DataFrame, frequency: pd.DataFrame) -> list[str]:
+    """The themes to chart: the chosen one; else the most frequent (most reviews in the window as published in
+    `frequency`, a table with theme and reviews_with_theme; ties in schema order) and those special cause at
+    their latest published month with limits of some width (schema order, at most MAX_SPC_CHARTS in all)."""
+    if table.empty:
+        return []
+    chosen = table.loc[table["chosen"].astype(bool), "theme"].unique().tolist()
+    if chosen:
+        return chosen
+    totals = charts.numeric(frequency.set_index("theme")["reviews_with_theme"]).reindex(list(REVIEW_THEMES))
+    frequent = str(totals.fillna(-1).idxmax())
+    latest = {theme: _latest_shown(rows) for theme, rows in table.groupby("theme", sort=False)}
+    special = [t for t in REVIEW_THEMES if t != frequent and (last := latest.get(t)) is not None
+               and last["point_type"] != "common_cause" and _has_width(last)]
+    return [frequent, *special][:MAX_SPC_CHARTS]
+
+
+def _spc_summary(table: pd.DataFrame, *, disclosure: Disclosure) -> str:
+    """Every theme's latest published month: value, mean, variation and rule."""
+    rows = []
+    for theme, group in table.groupby("theme", sort=False):
+        last = _latest_shown(group)
+        if last is not None:
+            rows.append({"theme": label(theme), "period": last["period"], "value": last["value"], "mean": last["mean"],
+                         "variation": spc.POINT_TYPE_WORDS.get(last["point_type"], last["point_type"]),
+                         "rule": last["special_cause_type"]})
+    title = "Every theme at its latest month shown (SPC)"
+    view = table_html(pd.DataFrame(rows, columns=list(SPC_SUMMARY_COLUMNS)), title, disclosure=disclosure,
+                      headers=SPC_SUMMARY_COLUMNS)
+    return f"<details class='lotus-details'><summary>{html.escape(title)}</summary>{view}</details>"
+
+
+def _spc(table: pd.DataFrame, frequency: pd.DataFrame, *, disclosure: Disclosure) -> str:
+    themes = spc_themes(table, frequency)
+    if not themes:
+        return "<p>Too few months with data for a chart in this view.</p>"
+    figures = "".join(
+        spc_figure(table[table["theme"] == theme].reset_index(drop=True), SPC_NAME, disclosure=disclosure,
+                   spec=theme_series(theme), title=theme_series(theme).title)
+        for theme in themes)
+    lead = ("<p>Charts: " + ("the theme chosen." if table["chosen"].astype(bool).any() else
+                             "the most frequent theme and the themes showing special cause at their latest month "
+                             "shown; the table below reads every theme.") + "</p>")
+    return lead + figures + _spc_summary(table, disclosure=disclosure)
+
+
+def _actions(tables: dict[str, pd.DataFrame], *, disclosure: Disclosure) -> str:
+    status = tables["lessons_action_status"]
+    as_of = pd.Timestamp(status["as_of"].iloc[0])
+    state = table_html(_labelled(status, STATUS_COLUMNS, "theme"), TITLES["lessons_action_status"],
+                       disclosure=disclosure, headers=STATUS_COLUMNS)
+    done = table_html(_labelled(tables["lessons_completion_days"], COMPLETION_COLUMNS, "period"),
+                      TITLES["lessons_completion_days"], disclosure=disclosure, headers=COMPLETION_COLUMNS)
+    return (f"<p>State of each action on {long_date(as_of)} from its dates: an action completed later was still open; "
+            "overdue = open past its due date. Days to complete count only the actions completed, so they do not "
+            f"say how long open actions will take.</p>{state}{done}")
+
+
+def _owners(table: pd.DataFrame, *, disclosure: Disclosure) -> str:
+    rows = table[table["system_level"] != TOTAL]
+    shown = rows.assign(who=rows["owner_role"] + " (" + rows["system_level"].map(label) + ")")
+    title = TITLES["lessons_overdue_by_owner"]
+    chart = bar_chart(shown, label="who", value="overdue", title=title, x_title="Overdue actions",
+                      what="improvement actions overdue at the end of the quarter by owner role and system level")
+    view = table_html(_labelled(table, OWNER_COLUMNS, "system_level"), title, disclosure=disclosure,
+                      headers=OWNER_COLUMNS)
+    return figure_html(charts.to_svg(chart), "Owners are roles, never people.", view)
+
+
+def _recurrence(table: pd.DataFrame, *, disclosure: Disclosure) -> str:
+    view = table_html(_labelled(table, RECURRENCE_COLUMNS, "theme"), TITLES["lessons_recurring_themes"],
+                      disclosure=disclosure, headers=RECURRENCE_COLUMNS)
+    return ("<p>Actions completed in the window; a theme is raised again when a later review within 12 months of "
+            "the completion codes it. The share is of the actions already followed for 12 months or raised again."
+            f"</p>{view}")
+
+
+HEADINGS = ("Themes by quarter", "Theme trend (SPC)", "Themes by contributory level", "Themes by concern domain",
+            "Equality checks", "Improvement actions", "Overdue actions by owner", "Recurring themes")
+
+
+def lessons_html(tables: dict[str, pd.DataFrame], *, config: Config) -> dict[str, str]:
+    """The reviews-and-actions part by sub-heading, drawn from published tables ("not supplied" where the
+    extract had no reviews or no actions table)."""
+    d = config.disclosure
+    if "lessons_theme_frequency" not in tables:
+        return {heading: NOT_SUPPLIED.format(table="reviews") for heading in HEADINGS}
+    parts = {
+        "Themes by quarter": _frequency(tables["lessons_theme_frequency"], disclosure=d),
+        "Theme trend (SPC)": _spc(tables[SPC_NAME], tables["lessons_themes_by_level"], disclosure=d),
+        "Themes by contributory level": _wide_heatmap(
+            tables["lessons_themes_by_level"], "lessons_themes_by_level", [*CONTRIBUTORY_LEVELS, NOT_RECORDED],
+            x_title="Contributory level", what="reviews by theme and contributory level",
+            note="Reviews dated in the window.", disclosure=d),
+        "Themes by concern domain": _wide_heatmap(
+            tables["lessons_themes_by_domain"], "lessons_themes_by_domain", [*CONCERN_DOMAINS, NO_DOMAIN],
+            x_title="Concern domain of the case reviewed", what="reviews by theme and concern domain",
+            note=DOMAIN_NOTE, disclosure=d),
+        "Equality checks": _equality(tables["lessons_equality_checks"], disclosure=d),
+    }
+    if "lessons_action_status" not in tables:
+        return {**parts, **{h: NOT_SUPPLIED.format(table="actions") for h in HEADINGS[5:]}}
+    return {**parts, "Improvement actions": _actions(tables, disclosure=d),
+            "Overdue actions by owner": _owners(tables["lessons_overdue_by_owner"], disclosure=d),
+            "Recurring themes": _recurrence(tables["lessons_recurring_themes"], disclosure=d)}

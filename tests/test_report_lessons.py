@@ -1,0 +1,204 @@
+"""The reviews-and-actions tables and figures (issue 5 item 2): checked against counts made here from the
+synthetic extract's rows, through disclosure control, without the optional tables, and against the
+generator's injected "workload" theme trend."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lotus_analytics import synthetic
+from lotus_analytics.config import load_config
+from lotus_analytics.disclosure import SUPPRESSED, apply_disclosure
+from lotus_analytics.lessons import action_list
+from lotus_analytics.periods import FinancialQuarter
+from lotus_analytics.reports.inputs import Inputs, Scope
+from lotus_analytics.reports.lessons_figures import HEADINGS, lessons_html, spc_themes
+from lotus_analytics.reports.lessons_tables import SPECS, TITLES, lessons_tables
+from lotus_analytics.store import Store, load_store
+
+QUARTER = FinancialQuarter.parse("2026/27 Q2")
+Q_END = pd.Timestamp("2026-09-30")
+WINDOW_START = pd.Timestamp("2024-10-01")  # default: the rolling two-year window
+SCOPE = Scope(QUARTER, "North West")
+CONFIG = load_config()
+
+
+def _tables(store: Store, scope: Scope = SCOPE) -> dict[str, pd.DataFrame]:
+    return lessons_tables(Inputs(store, scope, CONFIG))
+
+
+def _published(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    return {name: apply_disclosure(frame, SPECS[name], mode="publication") for name, frame in tables.items()}
+
+
+@pytest.fixture(scope="module")
+def store(ingested) -> Store:
+    return load_store(ingested.store)
+
+
+@pytest.fixture(scope="module")
+def raw(store) -> dict[str, pd.DataFrame]:
+    return _tables(store)
+
+
+def test_every_table_has_a_title_a_spec_and_a_method(raw):
+    assert set(raw) == set(TITLES) == set(SPECS)
+    assert all(name.startswith("lessons_") for name in raw)
+    assert all(frame["method"].str.len().gt(20).all() for frame in raw.values())
+
+
+def test_review_counts_match_rows_of_the_extract(ingested, raw):
+    reviews = ingested.extract.reviews  # one region: thematic reviews belong to it
+    mine = reviews[(reviews["date_review"] >= WINDOW_START) & (reviews["date_review"] <= Q_END)]
+    in_q2 = mine[mine["date_review"] >= pd.Timestamp("2026-07-01")]
+    workload_q2 = in_q2["themes"].str.split(";").map(lambda themes: "workload" in themes).sum()
+    frequency = raw["lessons_theme_frequency"].set_index(["theme", "period"])
+    assert frequency.loc[("workload", "2026/27 Q2"), ["reviews_with_theme", "reviews"]].tolist() == [workload_q2,
+                                                                                                    len(in_q2)]
+    assert raw["lessons_equality_checks"].set_index("period").loc["total", "reviews"] == len(mine)
+    level = raw["lessons_themes_by_level"]
+    assert level["reviews_with_theme"].sum() == mine["themes"].str.split(";").map(len).sum()
+    domain = raw["lessons_themes_by_domain"].set_index("theme")
+    thematic = mine[mine["case_id"].isna()]
+    assert domain["no_domain"].sum() == thematic["themes"].str.split(";").map(len).sum()
+    spc = raw["lessons_theme_spc"]
+    assert spc.groupby("theme").size().eq(24).all()  # every theme, every month of the window
+    assert spc["value"].sum() == level["reviews_with_theme"].sum()  # the same reviews, by month
+
+
+def test_action_counts_match_rows_of_the_extract(ingested, raw):
+    actions = ingested.extract.actions
+    raised = actions[actions["date_raised"] <= Q_END]
+    done = raised["date_completed"] <= Q_END
+    open_then = ~done & (raised["status"] != "dropped")
+    overdue = open_then & (raised["date_due"] < Q_END)
+    total = raw["lessons_action_status"].set_index("theme").loc["total"]
+    assert total[["raised", "open", "overdue", "done"]].tolist() == [len(raised), open_then.sum(), overdue.sum(),
+                                                                     done.sum()]
+    owners = raw["lessons_overdue_by_owner"]
+    assert owners.set_index("system_level").loc["total", ["open", "overdue"]].tolist() == [open_then.sum(),
+                                                                                           overdue.sum()]
+    completed = actions[(actions["date_completed"] >= WINDOW_START) & (actions["date_completed"] <= Q_END)]
+    days = raw["lessons_completion_days"].set_index("period").loc["total"]
+    assert days["completed"] == len(completed)
+    assert days["median_days"] == (completed["date_completed"] - completed["date_raised"]).dt.days.median()
+    assert raw["lessons_recurring_themes"].set_index("theme").loc["total", "completed"] == len(completed)
+
+
+def test_action_list_puts_overdue_first_and_agrees_with_the_counts(store, raw):
+    listed = action_list(Inputs(store, SCOPE, CONFIG).actions, as_of=Q_END)
+    n_overdue = int(listed["overdue"].sum())
+    assert n_overdue == raw["lessons_action_status"].set_index("theme").loc["total", "overdue"] > 0
+    assert listed["overdue"].iloc[:n_overdue].all() and not listed["overdue"].iloc[n_overdue:].any()
+    assert listed["days_overdue"].iloc[:n_overdue].is_monotonic_decreasing
+    assert (listed["days_overdue"].iloc[:n_overdue] == (Q_END - listed["date_due"].iloc[:n_overdue]).dt.days).all()
+    rest = listed["state"].iloc[n_overdue:].map({"open": 0, "done": 1, "dropped": 2})
+    assert rest.is_monotonic_increasing
+
+
+def _count_cells(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[object]:
+    return [v for c in columns for v in frame[c]]
+
+
+def test_published_tables_hide_one_to_seven_and_what_rests_on_them(raw):
+    published = _published(raw)
+    for name, frame in published.items():
+        cells = _count_cells(frame, SPECS[name].counts)
+        shown = [v for v in cells if v != SUPPRESSED and v is not None]
+        assert all(not 1 <= v <= 7 and v % 5 == 0 for v in shown), name
+    spc = published["lessons_theme_spc"]
+    assert (spc["value"] == SUPPRESSED).any()  # small monthly counts: hidden, and their variation with them
+    assert ((spc["value"] == SUPPRESSED) == (spc["point_type"] == SUPPRESSED)).all()
+    days = published["lessons_completion_days"]
+    assert ((days["completed"] == SUPPRESSED) <= (days["median_days"] == SUPPRESSED)).all()
+    freq = published["lessons_theme_frequency"]
+    assert ((freq["reviews_with_theme"] == SUPPRESSED) <= (freq["pct_of_reviews"] == SUPPRESSED)).all()
+
+
+def test_html_draws_published_tables_with_accessible_charts(raw):
+    parts = lessons_html(_published(raw), config=CONFIG)
+    assert tuple(parts) == HEADINGS
+    for heading in ("Themes by quarter", "Theme trend (SPC)", "Themes by concern domain", "Overdue actions by owner"):
+        assert re.search(r'<svg role="img" aria-label="[^"]{40,}"', parts[heading]), heading
+        assert "<table" in parts[heading], heading
+    assert "thematic reviews have no case and so no concern domain" in parts["Themes by concern domain"]
+    assert "not supplied" not in " ".join(parts.values()).lower()
+
+
+def test_without_the_optional_tables_the_tables_are_absent_and_the_html_says_not_supplied(store):
+    assert _tables(replace(store, reviews=None, actions=None)) == {}
+    parts = lessons_html({}, config=CONFIG)
+    assert all(body == "<p>Not supplied: the extract has no reviews table.</p>" for body in parts.values())
+    no_actions = _tables(replace(store, actions=None))
+    assert "lessons_theme_frequency" in no_actions
+    assert not any(name in no_actions for name in ("lessons_action_status", "lessons_overdue_by_owner",
+                                                   "lessons_completion_days", "lessons_recurring_themes"))
+    parts = lessons_html(_published(no_actions), config=CONFIG)
+    assert parts["Overdue actions by owner"] == "<p>Not supplied: the extract has no actions table.</p>"
+    assert "<svg" in parts["Themes by quarter"]
+
+
+def test_a_chosen_theme_narrows_reviews_and_actions_and_is_the_only_chart(store):
+    tables = _tables(store, replace(SCOPE, theme="workload"))
+    frequency = tables["lessons_theme_frequency"]
+    workload = frequency[frequency["theme"] == "workload"]
+    assert (workload["reviews_with_theme"] == workload["reviews"]).all()  # every review raises the chosen theme
+    status = tables["lessons_action_status"].set_index("theme")
+    assert status.drop(index=["workload", "total"])["raised"].eq(0).all()
+    published = _published(tables)
+    assert spc_themes(published["lessons_theme_spc"], published["lessons_themes_by_level"]) == ["workload"]
+    spc_part = lessons_html(published, config=CONFIG)["Theme trend (SPC)"]
+    assert "Reviews raising workload per month" in spc_part and "Reviews raising feedback" not in spc_part
+
+
+# The injected trend: the "workload" theme's weight rises three-fold, linearly over the six years of the
+# extract. At the North West's real volume (about three reviews a month) monthly theme counts are 0-2, so the
+# trend shows only at a larger scale and over a longer range than the default two years: here scale 30
+# (about 800 reviews a year) from 2022/23 Q1 (2021/22 is the generator's run-in, with few closed cases to review).
+TREND_SCALE = 30
+TREND_SCOPE = replace(SCOPE, since=FinancialQuarter.parse("2022/23 Q1"))
+
+
+def _trend_tables(effects: synthetic.Effects) -> dict[str, pd.DataFrame]:
+    extract = synthetic.generate(seed=2026, scale=TREND_SCALE, effects=effects)
+    store = Store(cases=extract.cases, workforce=extract.workforce, updates=extract.updates, reviews=extract.reviews,
+                  actions=extract.actions, manifest={})  # the measures only: ingest is tested elsewhere
+    return _tables(store, TREND_SCOPE)
+
+
+@pytest.fixture(scope="module")
+def with_trend() -> dict[str, pd.DataFrame]:
+    return _trend_tables(synthetic.Effects())
+
+
+@pytest.fixture(scope="module")
+def without_trend() -> dict[str, pd.DataFrame]:
+    return _trend_tables(synthetic.Effects.none())
+
+
+def _workload(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, float]:
+    """The workload SPC rows and the rise of its quarterly share (last four quarters minus the first four)."""
+    spc = tables["lessons_theme_spc"]
+    frequency = tables["lessons_theme_frequency"]
+    share = frequency.loc[frequency["theme"] == "workload", "pct_of_reviews"].to_numpy()
+    return spc[spc["theme"] == "workload"].reset_index(drop=True), float(share[-4:].mean() - share[:4].mean())
+
+
+def test_injected_workload_trend_shows_as_special_cause_and_a_rising_share(with_trend):
+    spc, rise = _workload(with_trend)
+    runs = spc["rule"].isin(["shift", "trend"])
+    assert (runs & (spc["point_type"] == "special_cause_neutral_low")).iloc[:24].any()  # below the mean early on
+    assert (spc["point_type"] == "special_cause_neutral_high").iloc[-24:].any()  # above it late in the period
+    assert rise > 4  # percentage points
+
+
+def test_without_the_effect_workload_shows_no_run_and_no_rising_share(without_trend):
+    spc, rise = _workload(without_trend)
+    assert not spc["rule"].isin(["shift", "trend"]).any()
+    assert abs(rise) < 3
+    assert np.isclose(spc["mean"].iloc[0], spc["value"].mean())
