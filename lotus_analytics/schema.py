@@ -533,11 +533,14 @@ def split_set(values: pd.Series) -> pd.Series:
 
 
 def risk_level_for(severity: pd.Series, likelihood: pd.Series, bands: dict[str, tuple[int, int]]) -> pd.Series:
-    """Band severity x likelihood into a risk level using the configured (inclusive) score bands."""
+    """Band severity x likelihood into a risk level using the configured (inclusive) score bands.
+
+    A missing score, or a product outside every band, has no level (NA).
+    """
     score = severity * likelihood
     level = pd.Series(pd.NA, index=score.index, dtype="object")
     for name, (low, high) in bands.items():
-        level = level.mask(score.between(low, high), name)
+        level = level.mask(score.between(low, high).fillna(False).astype(bool), name)
     return level
 
 

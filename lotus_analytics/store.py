@@ -36,6 +36,8 @@ class Store:
     reviews: pd.DataFrame | None
     actions: pd.DataFrame | None
     manifest: dict[str, Any]
+    path: Path | None = None
+    """The store's folder (None: tables built in memory), where quarantine/ lives."""
 
     @property
     def extract_date(self) -> pd.Timestamp:
@@ -76,4 +78,4 @@ def load_store(store: str | Path) -> Store:
             raise StoreError(f"the store at {store} has no {name} table: run `lotus ingest` again")
         else:
             frames[name] = None
-    return Store(manifest=manifest, **frames)  # type: ignore[arg-type]
+    return Store(manifest=manifest, path=store, **frames)  # type: ignore[arg-type]

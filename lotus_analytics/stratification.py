@@ -175,14 +175,10 @@ def immediate_action(cases: pd.DataFrame, *, window: Window, confidence: float =
 
 
 def scores_level(cases: pd.DataFrame, bands: dict[str, tuple[int, int]]) -> pd.Series:
-    """The configured band of each case's severity x likelihood (missing when a score is missing or no band holds it).
-
-    Cases without both scores are masked here: schema.risk_level_for gives the last band to a missing
-    product (pandas' mask treats <NA> as true), which ingest avoids the same way.
-    """
+    """The configured band of each case's severity x likelihood (missing when a score is missing or no band holds it)."""
     severity, likelihood = cases["risk_severity"].astype("Int64"), cases["risk_likelihood"].astype("Int64")
     level = schema.risk_level_for(severity, likelihood, bands).astype(object)
-    return level.where((severity.notna() & likelihood.notna()).to_numpy(dtype=bool), None)
+    return level.where(level.notna(), None)
 
 
 DISAGREEMENT_COLUMNS = ["case_id", "date_received", "risk_severity", "risk_likelihood", "risk_level", "scores_level",

@@ -4,6 +4,8 @@ from its rows, and disclosure control of every published table."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 
 import numpy as np
@@ -53,7 +55,7 @@ def test_the_tiny_extract_quarantined_four_rows_by_the_risk_band_rule(tiny_store
 def test_disagreement_counts_stored_cases_under_the_current_bands_and_quarantined_rows_of_the_scope(tiny_store):
     # bands changed after ingest: 4 is now low, so the stored C1 (2 x 2, moderate) disagrees; C1_1 (3, low) does not
     config = load_config(overrides={**INTERNAL, "risk_bands.low": [1, 4], "risk_bands.moderate": [5, 6]})
-    tables = stratification_tables(Inputs(load_store(tiny_store), TINY_SCOPE, config), store_dir=tiny_store)
+    tables = stratification_tables(Inputs(load_store(tiny_store), TINY_SCOPE, config))
     summary = tables["strat_level_disagreement"].set_index("where_found")["cases"]
     # quarantine: C1_2 and C1_3 (received in the window); not C1_4 (2022) nor C1_5 (London)
     assert summary.to_dict() == {"store": 1, "quarantine": 2, "total": 3}
@@ -73,14 +75,15 @@ def test_disagreement_counts_stored_cases_under_the_current_bands_and_quarantine
 
 def test_with_the_ingest_bands_only_the_quarantined_rows_disagree(tiny_store):
     config = load_config(overrides=INTERNAL)
-    tables = stratification_tables(Inputs(load_store(tiny_store), TINY_SCOPE, config), store_dir=tiny_store)
+    tables = stratification_tables(Inputs(load_store(tiny_store), TINY_SCOPE, config))
     assert tables["strat_level_disagreement"]["cases"].tolist() == [0, 2, 2]
     # under the ingest bands the quarantined rows' scores give moderate, their recorded level high
     assert (tables["strat_level_disagreement_cases"]["scores_level"] == "moderate").all()
 
 
 def test_without_the_store_folder_the_quarantine_count_is_the_manifests(tiny_store):
-    tables = stratification_tables(Inputs(load_store(tiny_store), TINY_SCOPE, load_config(overrides=INTERNAL)))
+    in_memory = dataclasses.replace(load_store(tiny_store), path=None)
+    tables = stratification_tables(Inputs(in_memory, TINY_SCOPE, load_config(overrides=INTERNAL)))
     summary = tables["strat_level_disagreement"]
     assert summary["cases"].tolist() == [0, 4, 4]  # the whole extract, every region and date
     assert MANIFEST_NOTE in summary["method"].iloc[0]
@@ -88,7 +91,7 @@ def test_without_the_store_folder_the_quarantine_count_is_the_manifests(tiny_sto
 
 def test_publication_mode_has_counts_only_and_hides_small_ones(tiny_store):
     config = load_config()
-    tables = stratification_tables(Inputs(load_store(tiny_store), TINY_SCOPE, config), store_dir=tiny_store)
+    tables = stratification_tables(Inputs(load_store(tiny_store), TINY_SCOPE, config))
     assert "strat_level_disagreement_cases" not in tables
     published = apply_disclosure(tables["strat_level_disagreement"], SPECS["strat_level_disagreement"],
                                  mode="publication")
@@ -106,7 +109,7 @@ START, END = pd.Timestamp("2024-10-01"), pd.Timestamp("2026-09-30")
 
 @pytest.fixture(scope="module")
 def seeded(ingested) -> dict[str, pd.DataFrame]:
-    return stratification_tables(Inputs(load_store(ingested.store), SCOPE, load_config()), store_dir=ingested.store)
+    return stratification_tables(Inputs(load_store(ingested.store), SCOPE, load_config()))
 
 
 def test_counts_match_the_rows_of_the_extract(ingested, seeded):
@@ -141,7 +144,7 @@ def _counts_published(table: pd.DataFrame, columns: tuple[str, ...]) -> None:
 @pytest.mark.parametrize("icb", [None, "QOP"])
 def test_published_tables_hide_1_to_7_and_what_rests_on_them(ingested, icb):
     scope = Scope(SCOPE.quarter, SCOPE.region, icb=icb)
-    raw = stratification_tables(Inputs(load_store(ingested.store), scope, load_config()), store_dir=ingested.store)
+    raw = stratification_tables(Inputs(load_store(ingested.store), scope, load_config()))
     hidden_any = False
     for name, table in raw.items():
         spec = SPECS[name]

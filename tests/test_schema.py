@@ -66,3 +66,10 @@ def test_stage_flags_are_derived_not_typed_in() -> None:
     assert d["adverse_outcome"].tolist() == [True, False]
     assert d["open"].tolist() == [False, True]
     assert d["ethnic_group_2"].tolist() == ["White", "Black and minority ethnic"]
+
+
+def test_risk_level_for_leaves_a_missing_score_without_a_level() -> None:
+    bands = {"low": (1, 3), "moderate": (4, 6), "high": (8, 12), "extreme": (15, 25)}
+    severity = pd.Series([1, pd.NA, 5, 5], dtype="Int64")
+    likelihood = pd.Series([2, 3, pd.NA, 5], dtype="Int64")
+    assert schema.risk_level_for(severity, likelihood, bands).tolist() == ["low", pd.NA, pd.NA, "extreme"]

@@ -100,10 +100,11 @@ def _quarantined_in(inputs: Inputs, typed: pd.DataFrame) -> pd.DataFrame:
     return mine[(when >= window.start) & (when <= window.end)]
 
 
-def _disagreement(inputs: Inputs, store_dir: Path | None) -> dict[str, pd.DataFrame]:
+def _disagreement(inputs: Inputs) -> dict[str, pd.DataFrame]:
     bands = inputs.config.risk_bands
     stored = strat.level_disagreements(strat.triaged_in(inputs.cases, inputs.lessons_window), bands=bands)
     expected = manifest_quarantined(inputs.store.manifest)
+    store_dir = inputs.store.path
     typed = read_quarantined(store_dir) if expected and store_dir is not None else None
     if typed is None:
         summary = strat.disagreement_summary(stored, quarantined=expected,
@@ -120,15 +121,14 @@ def _disagreement(inputs: Inputs, store_dir: Path | None) -> dict[str, pd.DataFr
     return tables
 
 
-def stratification_tables(inputs: Inputs, *, store_dir: Path | None = None) -> dict[str, pd.DataFrame]:
+def stratification_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
     """Every triage and risk-stratification table of one scope (unpublished: `published_tables` applies disclosure).
 
-    `store_dir`: the store folder, to read the quarantine file (default: `inputs.store.path` when the Store
-    carries one). Without it the quarantined count is the ingest manifest's whole-extract figure.
+    The quarantine file is read from the store's folder; a store built in memory (no folder) counts the
+    quarantined rows from the ingest manifest's whole-extract figure instead.
     """
     window = inputs.lessons_window
     cases = inputs.cases
-    store_dir = store_dir if store_dir is not None else getattr(inputs.store, "path", None)
     return {
         "strat_risk_matrix": strat.risk_matrix(cases, window=window),
         "strat_level_by_domain": strat.level_by_domain(cases, window=window),
@@ -136,5 +136,5 @@ def stratification_tables(inputs: Inputs, *, store_dir: Path | None = None) -> d
         "strat_outcome_by_level": strat.outcome_by_level(cases, window=window),
         "strat_immediate_action": strat.immediate_action(cases, window=window,
                                                    confidence=inputs.config.inequalities.confidence),
-        **_disagreement(inputs, store_dir),
+        **_disagreement(inputs),
     }
