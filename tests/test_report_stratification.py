@@ -5,7 +5,6 @@ from its rows, and disclosure control of every published table."""
 from __future__ import annotations
 
 import dataclasses
-
 import re
 
 import numpy as np
