@@ -59,9 +59,13 @@ def _icons(result: pd.DataFrame, spec: SpcSeries) -> str:
     return shown + (assurance_icon_svg(found.assurance) if found.assurance else "")
 
 
-def spc_figure(table: pd.DataFrame, name: str, *, disclosure: Disclosure) -> str:
-    """One SPC series: icons beside the title, the reading, the XmR chart and its table view."""
-    spec, title = SPC_SERIES[name], TITLES[name]
+def spc_figure(table: pd.DataFrame, name: str, *, disclosure: Disclosure, spec: SpcSeries | None = None,
+               title: str | None = None) -> str:
+    """One SPC series: icons beside the title, the reading, the XmR chart and its table view.
+
+    `spec` and `title` default to the timeliness series `name`; other families pass their own series.
+    """
+    spec, title = spec or SPC_SERIES[name], title or TITLES[name]
     if len(table) < 2:
         return f"<h3>{html.escape(title)}</h3><p>Too few months with data for a chart in this view.</p>"
     result = _result(table)
