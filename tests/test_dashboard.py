@@ -156,9 +156,27 @@ def test_filter_changes_the_figure_shown(voila, ingested, chromium, artifacts):
         forests = page.locator("svg[aria-label^='Forest plot']").count()
         page.screenshot(path=str(artifacts / "dashboard-equity.png"))
         text += page.inner_text("body")
+        page.get_by_role("tab", name="Lessons learnt").click()
+        page.locator("[data-state=ready]", has_text="triage and risk stratification").last.wait_for(
+            timeout=PAGE_SECONDS * 1000)
+        risk_matrix = page.locator("svg[aria-label^='Heat map of triaged cases by severity']").count()
+        page.screenshot(path=str(artifacts / "dashboard-lessons-triage.png"))
+        text += page.inner_text("body")
+        # the widest view: reviews over 18 quarters (the theme heat map is the page's largest panel)
+        page.locator("select", has=page.locator("option", has_text="Reviews and improvement actions")).select_option(
+            label="Reviews and improvement actions")
+        page.locator("select", has=page.locator("option", has_text="2022/23 Q1")).select_option(label="2022/23 Q1")
+        page.locator("[data-state=ready]", has_text="reviews and improvement actions, 2022/23 Q1").last.wait_for(
+            timeout=PAGE_SECONDS * 1000)
+        themes = page.locator("svg[aria-label^='Heat map of reviews raising each theme by quarter']")
+        theme_quarters = themes.first.get_attribute("aria-label").count(" Q")
+        page.screenshot(path=str(artifacts / "dashboard-lessons-reviews.png"))
+        text += page.inner_text("body")
         browser.close()
     assert shown == expected_icb
     assert spc_charts == 1  # the timeliness tab drew its SPC chart in the browser
     assert forests == 2  # the equity tab: the overview's forest plot and its own
+    assert risk_matrix == 1  # the lessons tab opens on triage and risk stratification
+    assert theme_quarters >= 18  # and redraws reviews over the chosen range, 2022/23 Q1 to 2026/27 Q2
     assert "Traceback" not in text and "Error" not in text and "could not be drawn" not in text
     assert [e for e in errors if not HARMLESS_CONSOLE.search(e)] == []

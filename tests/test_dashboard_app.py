@@ -15,6 +15,7 @@ from lotus_analytics.config import load_config
 from lotus_analytics.dashboard import app
 from lotus_analytics.periods import FinancialQuarter
 from lotus_analytics.reports.figures import ACTIONS_COLUMNS, LIKELIHOOD_COLUMNS, T1_COLUMNS
+from lotus_analytics.reports.lessons_section import SUB_HEADINGS
 from lotus_analytics.reports.tables import SPECS, TITLES, Scope, measure_tables, published_tables
 from lotus_analytics.store import load_store, write_table
 
@@ -238,3 +239,28 @@ def test_pages_other_than_the_first_are_drawn_when_first_opened(ingested, monkey
     tabs.selected_index = 1
     assert "data-state='ready'" in timeliness_status.value
     assert tabs.children[2].children[1].value == ""  # the equity tab has not been opened
+
+
+def test_lessons_page_shows_one_template_and_follows_range_theme_and_level(ingested, monkeypatch):
+    monkeypatch.setenv(app.STORE_ENV, str(ingested.store))
+    filters, status, *sections = _pages(app.dashboard(), opened=3)[3].children
+    controls = {f.description: f for f in filters.children}
+    boxes = {s.children[0].value.removeprefix("<h2>").removesuffix("</h2>"): s for s in sections}
+    shown = [heading for heading, box in boxes.items() if box.layout.display != "none"]
+    assert shown == list(SUB_HEADINGS["Triage and risk stratification"])  # the other templates' sections hidden
+    assert "triage and risk stratification, 2024/25 Q3 to 2026/27 Q2, All ICBs, all themes" in status.value
+    controls["Template"].value = "Reviews and improvement actions"
+    controls["Theme"].value, controls["System level"].value = "workload", "icb"
+    controls["From"].value, controls["To"].value = "2026/27 Q2", "2025/26 Q1"  # a range given backwards
+    assert "2025/26 Q1 to 2026/27 Q2, All ICBs, workload, ICB actions." in status.value
+    assert [h for h, box in boxes.items() if box.layout.display != "none"] == list(SUB_HEADINGS["Reviews and improvement actions"])
+    config = load_config(overrides={"report.disclosure_mode": "publication"})
+    scope = Scope(FinancialQuarter.parse("2026/27 Q2"), config.region, since=FinancialQuarter.parse("2025/26 Q1"),
+                  theme="workload", system_level="icb")
+    published = published_tables(load_store(ingested.store), scope, config, families=["lessons"])["lessons_action_status"]
+    expected = published.set_index("theme").loc["workload"]
+    (row,) = [r for r in _shown_tables(boxes["Improvement actions"].children[1].value)[TITLES["lessons_action_status"]]
+              if r["Theme"] == "Workload"]
+    assert [row[c] for c in ("Raised", "Open", "Overdue", "Done", "Dropped")] == [
+        str(expected[c]) for c in ("raised", "open", "overdue", "done", "dropped")]
+    assert published.loc[published["theme"] != "workload", "raised"].drop(published.index[-1]).eq(0).all()  # theme only

@@ -18,7 +18,7 @@ import pytest
 from lotus_analytics.config import load_config
 from lotus_analytics.periods import FinancialQuarter, PeriodError
 from lotus_analytics.reports import ReportError, build_report, sections
-from lotus_analytics.reports.tables import SPECS, Scope, measure_tables
+from lotus_analytics.reports.tables import SPECS, TITLES, Scope, measure_tables
 from lotus_analytics.store import load_store, write_table
 
 pytestmark = pytest.mark.notebook
@@ -137,7 +137,9 @@ def test_every_published_table_passed_disclosure_control(report, raw_tables):
     book = pd.read_excel(report.xlsx, sheet_name=None, dtype=object)
     assert list(book)[0] == "About"
     tables = {name: frame for name, frame in book.items() if name != "About"}
-    assert set(tables) == set(raw_tables) == set(SPECS) - {"contact_gap_cases"}  # the case list: internal only
+    internal_only = {name for name, title in TITLES.items() if title.endswith("(internal only)")}  # case lists
+    assert internal_only == {"contact_gap_cases", "strat_level_disagreement_cases"}
+    assert set(tables) == set(raw_tables) == set(SPECS) - internal_only
     small = 0
     for name, frame in tables.items():
         assert set(frame["disclosure"].str.split(":").str[0]) == {"publication"}, name
@@ -178,9 +180,14 @@ def test_html_is_offline_without_code_and_with_charts(html):
     timeliness = ["Line", "Line", "SPC", "SPC", "SPC", "SPC", "SPC", "Kaplan–Meier"]
     equity = ["Forest", "Line", "Line", "Progression", "Progression", "Heat", "Heat", "Kaplan–Meier", "Kaplan–Meier",
               "Funnel"]  # entry for every dimension, then trend, cascade, risk levels and waiting per focus dimension
-    assert kinds == [*timeliness, "Forest", *equity, "Bar"], kinds
+    lessons = ["Heat", "Heat", "Heat", "Heat", "Dot",  # risk matrix, level by domain / source, outcome, immediate action
+               "Heat", "SPC", "SPC", "Heat", "Heat", "Bar", "Bar",  # themes by quarter, trend, level, domain; checks; owners
+               "Line", "Line", "Line", "Ratios", "Ratios"]  # informed, contact, support; by group for the focus dimensions
+    assert kinds == [*timeliness, "Forest", *equity, *lessons], kinds
     assert "by month, with the target of 5 working days" in charts[0]
-    assert len(labels) - len(charts) == 5 + 3  # a variation icon per SPC chart, an assurance icon per target
+    # a variation icon per timeliness SPC chart, an assurance icon per target; none beside the theme charts,
+    # whose latest month rests on 1-7 reviews (a hidden latest month shows no variation)
+    assert len(labels) - len(charts) == 5 + 3
 
 
 def test_html_states_extract_date_manifest_counts_and_mode(ingested, html):
@@ -249,3 +256,17 @@ def test_a_failing_measure_is_reported_in_one_clear_line(ingested, tmp_path):
     with pytest.raises(ReportError, match=r"stopped in cell \d+: PeriodError: 'FY2025' is not a financial year "
                                           r"like '2025/26'"):
         build_report(quarter=QUARTER, region=REGION, store=store, out_root=tmp_path / "reports")
+
+
+def test_actions_workbook_lists_every_regional_action_overdue_first(ingested, report):
+    extract = ingested.extract
+    assert set(extract.cases["region"]) == {REGION}  # so thematic reviews (no case) are the region's too
+    raised = extract.actions[extract.actions["date_raised"] <= Q_END]
+    open_then = raised["date_completed"].isna() | (raised["date_completed"] > Q_END)
+    overdue = open_then & (raised["status"] != "dropped") & (raised["date_due"] < Q_END)
+    listed = pd.read_excel(report.folder / "actions.xlsx", sheet_name=0)
+    assert sorted(listed["Action"]) == sorted(raised["action_id"])
+    assert overdue.sum() > 0 and listed["Overdue"].head(int(overdue.sum())).all()
+    assert set(listed.loc[listed["Overdue"], "Action"]) == set(raised.loc[overdue, "action_id"])
+    days = listed.loc[listed["Overdue"], "Days overdue"]
+    assert days.is_monotonic_decreasing and (days > 0).all()

@@ -20,16 +20,23 @@ from lotus_analytics.dashboard.views import (
     ALL,
     ENTRY,
     EQUITY_PAGE_HEADINGS,
+    LESSONS_HEADINGS,
+    default_since,
     dimension_options,
     equity_panels,
     icb_options,
+    lessons_panels,
+    part_options,
     panels,
     profession_options,
     quarter_options,
     rebase_options,
     risk_level_options,
     series_options,
+    since_options,
     stage_options,
+    system_level_options,
+    theme_options,
     timeliness_panels,
     window_options,
 )
@@ -131,6 +138,32 @@ def _equity(store: Store, config: Config) -> Page:
     return build_page(filters, list(EQUITY_PAGE_HEADINGS), render, describe, draw_now=False)
 
 
+def _lessons(store: Store, config: Config) -> Page:
+    """The LOTUS templates as live measures over a range of quarters, by ICB, review theme and system level."""
+    regional = _filters(store, config)
+    filters = {"part": widgets.Dropdown(options=part_options(), description="Template",
+                                        layout=widgets.Layout(width="380px")),
+               "since": widgets.Dropdown(options=since_options(store), value=default_since(store, config),
+                                         description="From"),
+               "quarter": widgets.Dropdown(options=regional["quarter"].options, description="To"),
+               "icb": regional["icb"],
+               "theme": widgets.Dropdown(options=theme_options(), value=ALL, description="Theme",
+                                         layout=widgets.Layout(width="380px")),
+               "system_level": widgets.Dropdown(options=system_level_options(), value=ALL, description="System level")}
+
+    def render(values: Mapping[str, Any]) -> Mapping[str, str]:
+        return lessons_panels(store, config, **values)
+
+    def describe(filters: Mapping[str, widgets.Dropdown]) -> str:
+        first, last = sorted((filters["since"].value, filters["quarter"].value))
+        level = filters["system_level"]
+        actions = "all system levels" if level.value == ALL else f"{level.label} actions"
+        return (f"Showing {filters['part'].value.lower()}, {first} to {last}, {filters['icb'].label}, "
+                f"{filters['theme'].label.lower()}, {actions}.")
+
+    return build_page(filters, list(LESSONS_HEADINGS), render, describe, draw_now=False)
+
+
 def dashboard() -> widgets.Widget:
     """Build the dashboard for the store named by $LOTUS_STORE (default: the configured store).
 
@@ -142,7 +175,7 @@ def dashboard() -> widgets.Widget:
     except (ConfigError, StoreError) as err:
         return _message(str(err))
     pages = {"Overview": _overview(store, config), "Timeliness": _timeliness(store, config),
-             "Equity": _equity(store, config)}
+             "Equity": _equity(store, config), "Lessons learnt": _lessons(store, config)}
     tabs = widgets.Tab(children=[page.box for page in pages.values()], titles=list(pages))
     shown = list(pages.values())
     tabs.observe(lambda change: shown[change["new"]].show(), names="selected_index")  # drawn when first opened

@@ -43,7 +43,8 @@ def build_page(filters: dict[str, widgets.Dropdown], headings: list[str], render
                *, draw_now: bool = True) -> Page:
     """A page whose sections are redrawn by `render` whenever a filter changes (and now, or on `show`).
 
-    Views are cached by filter values; a failed view is not cached.
+    Views are cached by filter values; a failed view is not cached. A section `render` leaves empty ("")
+    is hidden, heading and all (a page may show some of its sections for some choices).
 
     `describe` says what is shown (for the status line, marked data-state="ready" once drawn).
     """
@@ -63,13 +64,14 @@ def build_page(filters: dict[str, widgets.Dropdown], headings: list[str], render
             return
         for heading, widget in sections.items():
             widget.value = shown[heading]
+            boxes[heading].layout.display = "" if shown[heading] else "none"
         status.value = f"<p class='lotus-note' data-state='ready'>{html.escape(describe(filters))}</p>"
 
+    boxes = {h: widgets.VBox([widgets.HTML(f"<h2>{html.escape(h)}</h2>"), w]) for h, w in sections.items()}
     for control in filters.values():
         control.observe(redraw, names="value")
     if draw_now:
         redraw()
-    boxes = [widgets.VBox([widgets.HTML(f"<h2>{html.escape(h)}</h2>"), w]) for h, w in sections.items()]
     row = widgets.HBox(list(filters.values()), layout=widgets.Layout(flex_flow="row wrap"))
-    box = widgets.VBox([row, status, *boxes])
+    box = widgets.VBox([row, status, *boxes.values()])
     return Page(filters=filters, status=status, sections=sections, box=box, redraw=redraw)

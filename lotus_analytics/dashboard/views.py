@@ -17,10 +17,13 @@ from lotus_analytics.progression import TRANSITIONS
 from lotus_analytics.reports.equity_figures import cascade_figures, equity_html
 from lotus_analytics.reports.equity_tables import equity_tables
 from lotus_analytics.reports.inputs import Inputs
+from lotus_analytics.reports.lessons_family import PART_TABLES
+from lotus_analytics.reports.lessons_section import PARTS as LESSONS_PARTS
+from lotus_analytics.reports.lessons_section import SUB_HEADINGS
 from lotus_analytics.reports.tables import TITLES, Scope, publish, published_tables
 from lotus_analytics.reports.timeliness_figures import timeliness_html
 from lotus_analytics.reports.timeliness_tables import SPC_SERIES, timeliness_tables
-from lotus_analytics.schema import DIMENSIONS, ICBS, PROFESSIONS, RISK_LEVELS, display_label
+from lotus_analytics.schema import DIMENSIONS, ICBS, PROFESSIONS, REVIEW_THEMES, RISK_LEVELS, SYSTEM_LEVELS, display_label
 from lotus_analytics.store import Store
 
 ALL = "all"
@@ -28,6 +31,8 @@ EQUITY_HEADINGS = {"Entering the process": "The chosen stage"}
 EQUITY_PAGE_HEADINGS = ("Headline", "The chosen stage", "Progression", "Triage consistency", "Waiting",
                         "Organisations")
 QUARTERS_OFFERED = 8
+LESSONS_HEADINGS = tuple(heading for headings in SUB_HEADINGS.values() for heading in headings)
+RANGE_QUARTERS_OFFERED = 20  # "From quarter" reaches back five years: reviews and themes change slowly
 ACTIONS_SCOPE_NOTE = ("<p class='lotus-note'>Improvement actions belong to the regional team: the ICB and "
                       "profession filters do not apply to them.</p>")
 
@@ -137,3 +142,39 @@ def panels(store: Store, config: Config, *, quarter: str, region: str, icb: str,
                                      window=window, disclosure=disclosure),
         actions=actions + (ACTIONS_SCOPE_NOTE if "overdue_actions" in tables else ""),
     )
+
+
+def since_options(store: Store) -> list[str]:
+    """First quarter of the lessons-learnt range: the last 20 complete quarters, newest first."""
+    last = latest_complete_quarter(store.extract_date)
+    return [last.shift(-i).label for i in range(RANGE_QUARTERS_OFFERED)]
+
+
+def default_since(store: Store, config: Config) -> str:
+    """The first quarter of the rolling window ending with the latest complete quarter (the report's range)."""
+    return latest_complete_quarter(store.extract_date).shift(-(4 * config.inequalities.window_years - 1)).label
+
+
+def theme_options() -> list[tuple[str, str]]:
+    return [("All themes", ALL), *((display_label(theme), theme) for theme in REVIEW_THEMES)]
+
+
+def system_level_options() -> list[tuple[str, str]]:
+    return [("All system levels", ALL), *((display_label(level), level) for level in SYSTEM_LEVELS)]
+
+
+def part_options() -> list[str]:
+    """The LOTUS template shown on the lessons-learnt page (one at a time keeps a redraw light)."""
+    return list(LESSONS_PARTS)
+
+
+def lessons_panels(store: Store, config: Config, *, part: str, since: str, quarter: str, icb: str, theme: str,
+                   system_level: str) -> dict[str, str]:
+    """The lessons-learnt page: the chosen part's sub-sections (the other parts' empty, so hidden) for a
+    quarter range (given either way round), ICB, theme and system level."""
+    first, last = sorted((FinancialQuarter.parse(since), FinancialQuarter.parse(quarter)), key=lambda q: q.index)
+    scope = replace(scope_of(last.label, config.region, icb, ALL), since=first,
+                    theme=None if theme == ALL else theme, system_level=None if system_level == ALL else system_level)
+    tables = publish(PART_TABLES[part](Inputs(store, scope, config)), config)
+    shown = LESSONS_PARTS[part](tables, config=config)
+    return {heading: shown.get(heading, "") for heading in LESSONS_HEADINGS}

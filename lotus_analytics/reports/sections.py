@@ -19,12 +19,14 @@ from lotus_analytics.config import Config, load_config
 from lotus_analytics.periods import long_date, rolling_window
 from lotus_analytics.reports.figures import (
     HEADINGS,
-    actions_figure,
     likelihood_figure,
     not_stated_table,
     timeliness_figure,
 )
+from lotus_analytics.reports.actions_workbook import ACTIONS_XLSX, write_actions_workbook
 from lotus_analytics.reports.html import INTERNAL_NOTE, mode_html, suppression_note, table_html
+from lotus_analytics.reports.inputs import Inputs
+from lotus_analytics.reports.lessons_section import lessons_parts
 from lotus_analytics.reports.request import complete_quarter, report_folder
 from lotus_analytics.reports.tables import TITLES, Scope, published_tables
 from lotus_analytics.reports.equity_figures import equity_html
@@ -46,6 +48,8 @@ class Report:
     extract_date: pd.Timestamp
     contract_version: str
     tables: dict[str, pd.DataFrame]
+    actions: pd.DataFrame | None
+    """The scope's improvement actions for the actions workbook (None: no reviews or actions table)."""
 
     @property
     def mode(self) -> str:
@@ -71,7 +75,7 @@ def prepare(
     scope = Scope(complete_quarter(quarter, data.extract_date), config.region)
     return Report(scope=scope, config=config, extract_date=data.extract_date,
                   contract_version=str(data.manifest.get("contract_version", CONTRACT_VERSION)),
-                  tables=published_tables(data, scope, config))
+                  tables=published_tables(data, scope, config), actions=Inputs(data, scope, config).actions)
 
 
 def title_page(report: Report) -> HTML:
@@ -137,11 +141,12 @@ def likelihood_section(report: Report) -> HTML:
     return HTML(f"<h2>{HEADINGS['likelihood']}</h2>{figure}{not_stated}")
 
 
-def actions_section(report: Report) -> HTML:
-    """Overdue improvement actions by system level at the quarter end (or why there are none)."""
-    figure = actions_figure(report.tables.get("overdue_actions"), as_of=report.scope.quarter.end,
-                            disclosure=report.config.disclosure)
-    return HTML(f"<h2>{HEADINGS['actions']}</h2>{figure}")
+def lessons_section(report: Report) -> HTML:
+    """The LOTUS templates as live measures: triage and risk, reviews and actions, keeping the practitioner informed."""
+    parts = lessons_parts(report.tables, config=report.config)
+    body = "".join(f"<h3>{html.escape(heading)}</h3>{part}" for heading, part in parts.items())
+    return HTML(f"<h2>Lessons learnt and compassion</h2><p>Quarters {html.escape(report.window_label)}. Reviews, "
+                "actions and letters carry no free text; action owners are named by role only.</p>" + body)
 
 
 def methods(report: Report) -> dict[str, str]:
@@ -176,8 +181,14 @@ def about(report: Report) -> dict[str, str]:
 
 
 def export_tables(report: Report, output_dir: str | None) -> HTML:
-    """Write every published table to tables.xlsx beside the report (None: the report's folder under paths.reports)."""
+    """Write every published table to tables.xlsx beside the report (None: the report's folder under paths.reports),
+    and the improvement lead's actions.xlsx (overdue actions first) when the extract has actions."""
     folder = Path(output_dir) if output_dir else report_folder(report.config.reports, report.scope.quarter.label,
                                                                report.scope.region)
     path = write_tables_xlsx(report.tables, about(report), folder / XLSX_NAME)
-    return HTML(f"<p class=\"lotus-note\">The tables of this report are in <code>{path.name}</code> beside it.</p>")
+    note = f"The tables of this report are in <code>{path.name}</code> beside it"
+    if report.actions is not None:
+        workbook = write_actions_workbook(report.actions, as_of=report.scope.quarter.end, about=about(report),
+                                          summary=report.tables.get("lessons_overdue_by_owner"), path=folder / ACTIONS_XLSX)
+        note += f"; the improvement actions, overdue first, in <code>{workbook.name}</code>"
+    return HTML(f"<p class=\"lotus-note\">{note}.</p>")

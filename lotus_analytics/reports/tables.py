@@ -34,6 +34,7 @@ from lotus_analytics.inequalities import entry_relative_likelihood, not_stated_s
 from lotus_analytics.lessons import overdue_actions
 from lotus_analytics.periods import quarter_labels
 from lotus_analytics.reports import equity_tables as equity_family
+from lotus_analytics.reports import lessons_family
 from lotus_analytics.reports import timeliness_tables as timeliness_family
 from lotus_analytics.reports.equity_tables import equity_tables
 from lotus_analytics.reports.inputs import Inputs, Scope
@@ -121,8 +122,9 @@ def _overview(inputs: Inputs) -> dict[str, pd.DataFrame]:
 
 FAMILIES: dict[str, Callable[[Inputs], dict[str, pd.DataFrame]]] = {
     "overview": _overview, "timeliness": timeliness_tables, "equity": equity_tables,
+    "lessons": lessons_family.lessons_learnt_tables,
 }
-for _family in (timeliness_family, equity_family):
+for _family in (timeliness_family, equity_family, lessons_family):
     TITLES.update(_family.TITLES)
     SPECS.update(_family.SPECS)
 
