@@ -577,6 +577,13 @@ VALUE_LABELS: dict[str, str] = {
     "data_quality": "Data and recording quality",
     "workload": "Workload",
     "systems_it": "Systems and IT",
+    # concern sources and domains (Appendix 2)
+    "patient": "Patient", "colleague": "Colleague", "employer": "Employer", "regulator": "Regulator",
+    "cqc": "CQC", "nhsbsa": "NHSBSA", "police": "Police", "coroner": "Coroner", "anonymous": "Anonymous",
+    "self_declaration": "Self-declaration", "appraisal": "Appraisal", "other": "Other",
+    "clinical": "Clinical", "conduct": "Conduct", "health": "Health", "probity": "Probity",
+    "governance": "Governance", "communication": "Communication", "safeguarding": "Safeguarding",
+    "criminal": "Criminal", "language": "Language",
     "local": "Local",
     "icb": "ICB",
     "region": "Regional",

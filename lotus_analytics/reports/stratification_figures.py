@@ -38,8 +38,14 @@ def _percent(value: object) -> str:
     return "" if pd.isna(number) else f"{number:.0f}%"
 
 
+def _row_label(value: object) -> str:
+    """A row key as readers know it: "nhsbsa" -> "NHSBSA", "not_recorded" -> "not recorded"."""
+    return LABELS.get(value) or str(schema.display_label(value)).replace("_", " ")
+
+
 def _shown(table: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
-    return table[[c for c in headers if c in table.columns]]
+    shown = table[[c for c in headers if c in table.columns]]
+    return shown.assign(**{c: shown[c].map(_row_label) for c in ("domain", "source") if c in shown.columns})
 
 
 def _rounded(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -54,7 +60,7 @@ def _rounded(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 def _level_cells(table: pd.DataFrame, key: str, columns: list[str]) -> pd.DataFrame:
     """A wide count table (rows but the total) as heat-map cells shaded by the row percentage."""
     rows = table[table[key] != TOTAL]
-    frames = [pd.DataFrame({"x": LABELS[c], "y": rows[key].map(lambda v: LABELS.get(v, str(v).replace("_", " "))),
+    frames = [pd.DataFrame({"x": LABELS[c], "y": rows[key].map(_row_label),
                             "label": rows[c].astype(str), "detail": rows[f"pct_{c}"].map(_percent),
                             "shade": charts.numeric(rows[f"pct_{c}"])})
               for c in columns]
