@@ -228,6 +228,9 @@ def test_equity_page_follows_dimension_stage_and_window(ingested, monkeypatch):
     (caption, table), = shown.items()
     expected = rows[(rows["dimension"] == "pmq_region") & (rows["transition"] == "PAG → investigation")]
     assert [r["Went on"] for r in table] == [str(v) for v in expected["to_n"]]
+    kept = panels["<h2>Kept informed</h2>"].value  # is anyone kept waiting for news longer (issue 5)?
+    assert "Place of primary qualification: each group against UK qualified" in kept
+    assert "Ethnicity" not in kept and "Internationally qualified" in kept
     assert "Traceback" not in "".join(p.value for p in panels.values())
 
 

@@ -16,6 +16,8 @@ from lotus_analytics.reports.figures import actions_figure, likelihood_figure, t
 from lotus_analytics.progression import TRANSITIONS
 from lotus_analytics.reports.equity_figures import cascade_figures, equity_html
 from lotus_analytics.reports.equity_tables import equity_tables
+from lotus_analytics.reports.informed_figures import equity_html as informed_equity_html
+from lotus_analytics.reports.informed_tables import informed_tables
 from lotus_analytics.reports.inputs import Inputs
 from lotus_analytics.reports.lessons_family import PART_TABLES
 from lotus_analytics.reports.lessons_section import PARTS as LESSONS_PARTS
@@ -29,7 +31,7 @@ from lotus_analytics.store import Store
 ALL = "all"
 EQUITY_HEADINGS = {"Entering the process": "The chosen stage"}
 EQUITY_PAGE_HEADINGS = ("Headline", "The chosen stage", "Progression", "Triage consistency", "Waiting",
-                        "Organisations")
+                        "Kept informed", "Organisations")
 QUARTERS_OFFERED = 8
 LESSONS_HEADINGS = tuple(heading for headings in SUB_HEADINGS.values() for heading in headings)
 RANGE_QUARTERS_OFFERED = 20  # "From quarter" reaches back five years: reviews and themes change slowly
@@ -117,10 +119,12 @@ def equity_panels(store: Store, config: Config, *, quarter: str, icb: str, profe
                   stage: str, window_years: int) -> dict[str, str]:
     """The equity page for a filter choice: the chosen dimension at the chosen stage, then its deeper tables."""
     config = replace(config, inequalities=replace(config.inequalities, window_years=window_years))
-    scope = scope_of(quarter, config.region, icb, profession)
-    tables = publish(equity_tables(Inputs(store, scope, config), dimensions=(dimension,), focus=(dimension,)), config)
-    window = rolling_window(scope.quarter, window_years).label
+    inputs = Inputs(store, scope_of(quarter, config.region, icb, profession), config)
+    tables = publish({**equity_tables(inputs, dimensions=(dimension,), focus=(dimension,)),
+                      **informed_tables(inputs, dimensions=(dimension,))}, config)
+    window = rolling_window(inputs.scope.quarter, window_years).label
     parts = equity_html(tables, ineq=config.inequalities, window=window, disclosure=config.disclosure)
+    parts["Kept informed"] = informed_equity_html(tables, config=config, dimensions=(dimension,))
     if stage != ENTRY:
         progression = tables["equity_progression"]
         parts["Entering the process"] = cascade_figures(progression[progression["transition"] == stage],
