@@ -14,12 +14,17 @@ import pandas as pd
 
 from lotus_analytics.periods import FinancialQuarter, Window, quarter_labels, quarter_range
 from lotus_analytics.schema import CONCERN_DOMAINS, CONTRIBUTORY_LEVELS, REVIEW_THEMES, split_set
+from lotus_analytics.stats import wilson_interval
 
 TOTAL = "total"
 NOT_RECORDED = "not_recorded"
 NO_DOMAIN = "no_domain"
 FREQUENCY_METHOD = ("reviews dated in the quarter that code the theme, of all reviews dated in it; a review counts "
                     "once in each of its themes, so themes add up to more than the reviews")
+RANGE_PARTS = ("range", "first_half", "second_half")
+RANGE_METHOD = ("reviews dated in the range (and in its first and second half, by quarter: with an odd number of "
+                "quarters the middle one goes to the second half) that code the theme, of all reviews dated in it, "
+                "with the {confidence:.0%} Wilson score interval; a review counts once in each of its themes")
 MONTHLY_METHOD = "reviews dated in the month that code the theme (a review counts once in each of its themes)"
 LEVEL_METHOD = ("reviews dated in the window by theme and contributory level; a review counts once in each of its "
                 "themes and each of its levels; not_recorded: reviews with no level recorded")
@@ -73,6 +78,51 @@ def theme_frequency(reviews: pd.DataFrame, window: Window) -> pd.DataFrame:
     order = {t: i for i, t in enumerate(REVIEW_THEMES)}
     out = out.sort_values(["theme", "period"], key=lambda c: c.map(order) if c.name == "theme" else c, kind="stable")
     return out.reset_index(drop=True).assign(method=FREQUENCY_METHOD)
+
+
+def _share_interval(x: np.ndarray, n: np.ndarray, confidence: float) -> tuple[np.ndarray, ...]:
+    """Percentage x/n (0-100) with its Wilson score interval; NaN where n is 0."""
+    pct, low, high = (np.full(len(x), np.nan) for _ in range(3))
+    has = n > 0
+    if has.any():
+        pct[has] = 100 * x[has] / n[has]
+        low[has], high[has] = (100 * np.asarray(b) for b in wilson_interval(x[has], n[has], confidence))
+    return pct, low, high
+
+
+def range_halves(window: Window) -> dict[str, list[str]]:
+    """The window's quarters as a whole range and as its first and second half (the middle quarter of an
+    odd number goes to the second half, so the latest quarters are never short-changed)."""
+    periods = window_quarters(window)
+    middle = len(periods) // 2
+    return {"range": periods, "first_half": periods[:middle], "second_half": periods[middle:]}
+
+
+def theme_range(reviews: pd.DataFrame, window: Window, *, confidence: float = 0.95) -> pd.DataFrame:
+    """Share of reviews raising each theme over the whole window and over its first and second halves.
+
+    Quarterly counts of a theme are small at regional volume; over the range (and over each half) they are
+    large enough to publish, so a rising theme shows even when its quarters are hidden. One row per theme x
+    part (range, first_half, second_half; themes in schema order). Columns: theme, part, period (the
+    quarters covered, "first to last"), reviews_with_theme, reviews, pct_of_reviews, pct_lower, pct_upper
+    (0-100; NaN when the part has no review; an empty first half when the window is a single quarter), method.
+    """
+    mine = in_window(reviews, window)
+    quarter = quarter_labels(mine["date_review"])
+    flags = theme_flags(mine)
+    rows = []
+    for part, periods in range_halves(window).items():
+        inside = quarter.isin(periods).to_numpy(dtype=bool)
+        rows.append(pd.DataFrame({
+            "theme": list(REVIEW_THEMES), "part": part,
+            "period": f"{periods[0]} to {periods[-1]}" if periods else "",
+            "reviews_with_theme": flags[inside].sum().to_numpy(dtype=np.int64), "reviews": int(inside.sum())}))
+    out = pd.concat(rows, ignore_index=True)
+    out["pct_of_reviews"], out["pct_lower"], out["pct_upper"] = _share_interval(
+        out["reviews_with_theme"].to_numpy(dtype=float), out["reviews"].to_numpy(dtype=float), confidence)
+    order = {t: i for i, t in enumerate(REVIEW_THEMES)}
+    out = out.sort_values("theme", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
+    return out.assign(method=RANGE_METHOD.format(confidence=confidence))
 
 
 def theme_monthly_counts(reviews: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:

@@ -15,10 +15,11 @@ from lotus_analytics import synthetic
 from lotus_analytics.config import load_config
 from lotus_analytics.disclosure import SUPPRESSED, apply_disclosure
 from lotus_analytics.lessons import action_list
-from lotus_analytics.periods import FinancialQuarter
+from lotus_analytics.periods import FinancialQuarter, quarter_window
 from lotus_analytics.reports.inputs import Inputs, Scope
-from lotus_analytics.reports.lessons_figures import HEADINGS, lessons_html, spc_themes
+from lotus_analytics.reports.lessons_figures import HEADINGS, NO_SPC, lessons_html, readable_themes, spc_themes
 from lotus_analytics.reports.lessons_tables import SPECS, TITLES, lessons_tables
+from lotus_analytics.reviews import theme_range
 from lotus_analytics.store import Store, load_store
 
 QUARTER = FinancialQuarter.parse("2026/27 Q2")
@@ -26,14 +27,16 @@ Q_END = pd.Timestamp("2026-09-30")
 WINDOW_START = pd.Timestamp("2024-10-01")  # default: the rolling two-year window
 SCOPE = Scope(QUARTER, "North West")
 CONFIG = load_config()
+INTERNAL = replace(CONFIG, disclosure=replace(CONFIG.disclosure, mode="internal"))
+NO_SPC_TEXT = NO_SPC.format(most=CONFIG.disclosure.suppress_max)
 
 
 def _tables(store: Store, scope: Scope = SCOPE) -> dict[str, pd.DataFrame]:
     return lessons_tables(Inputs(store, scope, CONFIG))
 
 
-def _published(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    return {name: apply_disclosure(frame, SPECS[name], mode="publication") for name, frame in tables.items()}
+def _published(tables: dict[str, pd.DataFrame], mode: str = "publication") -> dict[str, pd.DataFrame]:
+    return {name: apply_disclosure(frame, SPECS[name], mode=mode) for name, frame in tables.items()}
 
 
 @pytest.fixture(scope="module")
@@ -118,16 +121,57 @@ def test_published_tables_hide_one_to_seven_and_what_rests_on_them(raw):
     assert ((days["completed"] == SUPPRESSED) <= (days["median_days"] == SUPPRESSED)).all()
     freq = published["lessons_theme_frequency"]
     assert ((freq["reviews_with_theme"] == SUPPRESSED) <= (freq["pct_of_reviews"] == SUPPRESSED)).all()
+    shares = published["lessons_theme_range"]
+    hidden = shares["reviews_with_theme"] == SUPPRESSED
+    assert hidden.any() and not hidden.all()
+    for column in ("pct_of_reviews", "pct_lower", "pct_upper"):  # the share and its interval go with the count
+        assert ((shares[column] == SUPPRESSED) == hidden).all(), column
+    shown = shares[~hidden]  # the share is recomputed from the rounded counts
+    assert np.allclose(shown["pct_of_reviews"].astype(float),
+                       100 * shown["reviews_with_theme"].astype(float) / shown["reviews"].astype(float))
 
 
 def test_html_draws_published_tables_with_accessible_charts(raw):
     parts = lessons_html(_published(raw), config=CONFIG)
     assert tuple(parts) == HEADINGS
-    for heading in ("Themes by quarter", "Theme trend (SPC)", "Themes by concern domain", "Overdue actions by owner"):
+    for heading in ("Themes by quarter", "Themes by concern domain", "Overdue actions by owner"):
         assert re.search(r'<svg role="img" aria-label="[^"]{40,}"', parts[heading]), heading
         assert "<table" in parts[heading], heading
     assert "thematic reviews have no case and so no concern domain" in parts["Themes by concern domain"]
     assert "not supplied" not in " ".join(parts.values()).lower()
+
+
+def test_at_regional_volume_publication_shows_theme_shares_over_the_range_and_no_theme_spc_chart(ingested, raw):
+    published = _published(raw)
+    # the demo-like extract: monthly theme counts are 0-3, so every month with reviews is hidden
+    assert readable_themes(published["lessons_theme_spc"]) == []
+    parts = lessons_html(published, config=CONFIG)
+    assert parts["Theme trend (SPC)"] == f"<p>{NO_SPC_TEXT}</p>"  # the sentence instead of charts and readings
+    # the range table publishes the share of every common theme: those raised by 8 or more reviews of the window
+    # (about 35 reviews at this scale; the quarterly counts of the same themes are all 0-7)
+    reviews = ingested.extract.reviews
+    mine = reviews[(reviews["date_review"] >= WINDOW_START) & (reviews["date_review"] <= Q_END)]
+    raised = mine["themes"].str.split(";").explode().value_counts()
+    common = raised.index[raised > CONFIG.disclosure.suppress_max]
+    assert len(common) >= 1
+    whole = published["lessons_theme_range"].query("part == 'range'").set_index("theme")
+    assert (whole.loc[common, "pct_of_reviews"] != SUPPRESSED).all()
+    quarterly = raw["lessons_theme_frequency"].set_index("theme").loc[common, "reviews_with_theme"]
+    assert quarterly.max() <= CONFIG.disclosure.suppress_max
+    themes = parts["Themes by quarter"]
+    chart = re.search(r'<svg role="img" aria-label="([^"]+)"', themes).group(1)
+    assert "first half" in chart and "second half" in chart and "Not shown (disclosure control)" in chart
+    # the quarterly counts: mostly hidden, so their table is folded away without a heat map
+    assert themes.count("<svg") == 1 and "No heat map by quarter" in themes
+    assert re.search(r"<details[^>]*><summary>Review themes by financial quarter[^<]*</summary><div", themes)
+
+
+def test_internal_mode_draws_the_theme_spc_charts_and_the_quarterly_heat_map(raw):
+    parts = lessons_html(_published(raw, mode="internal"), config=INTERNAL)
+    spc_part = parts["Theme trend (SPC)"]
+    assert NO_SPC_TEXT not in spc_part
+    assert re.search(r'<svg role="img" aria-label="[^"]{40,}"', spc_part) and "<table" in spc_part
+    assert parts["Themes by quarter"].count("<svg") == 2  # the range chart and the quarterly heat map
 
 
 def test_without_the_optional_tables_the_tables_are_absent_and_the_html_says_not_supplied(store):
@@ -150,10 +194,12 @@ def test_a_chosen_theme_narrows_reviews_and_actions_and_is_the_only_chart(store)
     assert (workload["reviews_with_theme"] == workload["reviews"]).all()  # every review raises the chosen theme
     status = tables["lessons_action_status"].set_index("theme")
     assert status.drop(index=["workload", "total"])["raised"].eq(0).all()
-    published = _published(tables)
+    published = _published(tables, mode="internal")
     assert spc_themes(published["lessons_theme_spc"], published["lessons_themes_by_level"]) == ["workload"]
-    spc_part = lessons_html(published, config=CONFIG)["Theme trend (SPC)"]
+    spc_part = lessons_html(published, config=INTERNAL)["Theme trend (SPC)"]
     assert "Reviews raising workload per month" in spc_part and "Reviews raising feedback" not in spc_part
+    # published, the chosen theme's months are 1-7 reviews: hidden, so no chart
+    assert lessons_html(_published(tables), config=CONFIG)["Theme trend (SPC)"] == f"<p>{NO_SPC_TEXT}</p>"
 
 
 # The injected trend: the "workload" theme's weight rises three-fold, linearly over the six years of the
@@ -202,3 +248,47 @@ def test_without_the_effect_workload_shows_no_run_and_no_rising_share(without_tr
     assert not spc["rule"].isin(["shift", "trend"]).any()
     assert abs(rise) < 3
     assert np.isclose(spc["mean"].iloc[0], spc["value"].mean())
+
+
+def test_at_high_volume_publication_still_draws_the_workload_chart_and_its_rising_share(with_trend):
+    published = _published(with_trend)
+    assert "workload" in readable_themes(published["lessons_theme_spc"])
+    parts = lessons_html(published, config=CONFIG)
+    assert "Reviews raising workload per month" in parts["Theme trend (SPC)"]
+    assert NO_SPC_TEXT not in parts["Theme trend (SPC)"]
+    shares = published["lessons_theme_range"].query("theme == 'workload'").set_index("part")["pct_of_reviews"]
+    assert float(shares["second_half"]) > float(shares["first_half"]) + 4
+
+
+# At the demo's scale (scale 1: about 35 North West reviews a year) one extract cannot tell the injected rise
+# from noise: over 2022/23 Q1-2026/27 Q2 (about 65 and 90 reviews in the halves) the second-half share minus
+# the first-half share has a standard error of about 6 points, and seeds 0-11 give -2 to +16 points with the
+# effect and -9 to +10 without (seed 0: -1.8 with, +9.6 without). So the test reads several seeds: the mean rise.
+DEMO_SEEDS = range(8)
+DEMO_WINDOW_SINCE = FinancialQuarter.parse("2022/23 Q1")
+
+
+def _demo_rises(effects: synthetic.Effects) -> tuple[list[float], list[float]]:
+    """Per seed: the workload share's rise (second half minus first, points) in the range table, and the
+    generator's truth (mean share of 2025/26-2026/27 minus that of 2022/23-2023/24, points)."""
+    window = quarter_window(DEMO_WINDOW_SINCE, QUARTER)
+    rises, truths = [], []
+    for seed in DEMO_SEEDS:
+        extract = synthetic.generate(seed=seed, scale=1, effects=effects)
+        shares = theme_range(extract.reviews, window).query("theme == 'workload'").set_index("part")["pct_of_reviews"]
+        rises.append(float(shares["second_half"] - shares["first_half"]))
+        truth = extract.ground_truth["theme_trend"]["share_by_financial_year"]
+        if truth:
+            truths.append(100 * (np.mean([truth["2025/26"], truth["2026/27"]])
+                                 - np.mean([truth["2022/23"], truth["2023/24"]])))
+    return rises, truths
+
+
+def test_at_the_demo_scale_the_injected_workload_rise_shows_in_the_halves_and_agrees_with_the_truth():
+    rises, truths = _demo_rises(synthetic.Effects())
+    assert np.mean(rises) > 3  # points (5.2: seeds 0-7 give -1.8, 16, -0.2, 7.3, 1.9, 5.3, 3.3, 9.8)
+    assert np.mean(truths) > 3  # the generator's realised shares by financial year rise the same way (9.6)
+    flat, no_truth = _demo_rises(synthetic.Effects.none())
+    assert no_truth == []  # no trend injected: the truth has no shares to report
+    assert abs(np.mean(flat)) < 2  # -0.8
+    assert sum(r > 0 for r in rises) > sum(r > 0 for r in flat)  # 6 of 8 seeds rise with the effect, 3 without

@@ -8,7 +8,9 @@ from lotus_analytics.reviews import (
     equality_checks,
     set_flags,
     theme_frequency,
+    range_halves,
     theme_monthly_counts,
+    theme_range,
     themes_by_domain,
     themes_by_level,
 )
@@ -49,6 +51,34 @@ def test_theme_frequency_counts_a_review_once_in_each_of_its_themes():
     assert table.loc[("wellbeing", "2026/27 Q2"), "pct_of_reviews"] == 50
     assert table.loc[("workload", "2026/27 Q2"), ["reviews_with_theme", "reviews"]].tolist() == [0, 2]
     assert len(table) == 16 * 2  # every theme in every quarter, zeros included
+
+
+def test_theme_range_shares_over_the_window_and_its_halves_with_wilson_intervals():
+    table = theme_range(REVIEWS, WINDOW).set_index(["theme", "part"])
+    columns = ["reviews_with_theme", "reviews", "pct_of_reviews"]
+    # whole range: R1-R4, workload in R1 and R2: 2 of 4; first half = Q1 (R1, R2): 2 of 2; second = Q2: 0 of 2
+    assert table.loc[("workload", "range"), columns].tolist() == [2, 4, 50]
+    assert table.loc[("workload", "first_half"), columns].tolist() == [2, 2, 100]
+    assert table.loc[("workload", "second_half"), columns].tolist() == [0, 2, 0]
+    # Wilson 95% for 2/4: (2x + z² ∓ z√(z² + 4x(1 - x/n))) / (2(n + z²)), z² = 3.8416:
+    # (7.8416 ∓ 1.96 × 2.80029) / 15.6832 = 0.1500 to 0.8500
+    low, high = table.loc[("workload", "range"), ["pct_lower", "pct_upper"]]
+    assert round(low, 2) == 15.00 and round(high, 2) == 85.00
+    assert table.loc[("workload", "second_half"), "pct_lower"] == 0  # 0 of 2: the interval starts at 0
+    # feedback: R1 | R3, R4: 1 of 2 then 2 of 2 - a rising theme
+    assert table.loc[("feedback", "first_half"), "pct_of_reviews"] == 50
+    assert table.loc[("feedback", "second_half"), "pct_of_reviews"] == 100
+    assert table.loc[("workload", "first_half"), "period"] == "2026/27 Q1 to 2026/27 Q1"
+    assert len(table) == 16 * 3  # every theme, whole range and both halves
+
+
+def test_range_halves_give_the_middle_quarter_to_the_second_half():
+    halves = range_halves(quarter_window(Q1, FinancialQuarter.parse("2026/27 Q3")))
+    assert halves == {"range": ["2026/27 Q1", "2026/27 Q2", "2026/27 Q3"], "first_half": ["2026/27 Q1"],
+                      "second_half": ["2026/27 Q2", "2026/27 Q3"]}
+    single = theme_range(REVIEWS, quarter_window(Q1, Q1)).set_index(["theme", "part"])
+    assert single.loc[("workload", "first_half"), "reviews"] == 0  # one quarter: nothing in the first half
+    assert pd.isna(single.loc[("workload", "first_half"), "pct_of_reviews"])
 
 
 def test_monthly_counts_include_empty_months_for_spc():

@@ -1,4 +1,5 @@
-"""Charts of the reviews and improvement actions (issue 5 item 2): count heat maps and bar charts.
+"""Charts of the reviews and improvement actions (issue 5 item 2): count heat maps, bar charts and the
+theme shares over a range and its two halves.
 
 Each chart draws a published table (after disclosure control): a cell not published ("*") is drawn pale
 with "*" in a heat map and left out of a bar chart, and the description says how many are not shown.
@@ -64,3 +65,41 @@ def bar_chart(table: pd.DataFrame, *, label: str, value: str, title: str, x_titl
                    + (f" Not shown (disclosure control): {', '.join(hidden)}." if hidden else ""))
     return styled((bars + not_shown).properties(width=WIDTH, height=ROW_HEIGHT * max(len(data), 2)), title,
                   description)
+
+
+HALF_COLOURS = {"First half": NHS_DARK_GREY, "Second half": NHS_BLUE}
+
+
+def halves_chart(shares: pd.DataFrame, *, rows: list[str], title: str, what: str,
+                 confidence: float = 0.95) -> alt.TopLevelMixin:
+    """Share of each row (a theme) over the whole range as a pale bar, and over the first and second half as
+    dots with their intervals side by side. `shares` has one row per row x part with `row`, `part` ("Whole
+    range", "First half", "Second half"), `pct`, `low`, `high` (0-100 or "*"); `rows` gives the order."""
+    data = shares.assign(value=numeric(shares["pct"]), lower=numeric(shares["low"]), upper=numeric(shares["high"]),
+                         hidden=_hidden(shares["pct"]))
+    y = alt.Y("row:N", title=None, scale=alt.Scale(domain=rows), axis=alt.Axis(labelLimit=240))
+    top = float(np.nanmax([data["upper"].max(), data["value"].max(), 10.0]))
+    x_scale = alt.Scale(domain=[0, min(100.0, 10 * np.ceil(top / 10))])
+    whole = data[data["part"] == "Whole range"]
+    halves = data[(data["part"] != "Whole range") & data["value"].notna()]
+    colour = alt.Color("part:N", title=None, scale=alt.Scale(domain=list(HALF_COLOURS),
+                                                             range=list(HALF_COLOURS.values())))
+    offset = alt.YOffset("part:N", scale=alt.Scale(domain=list(HALF_COLOURS), paddingOuter=0.5))
+    bars = alt.Chart(whole[whole["value"].notna()]).mark_bar(color=NHS_PALE_GREY, height=ROW_HEIGHT - 6).encode(
+        x=alt.X("value:Q", title="% of reviews raising the theme", scale=x_scale), y=y)
+    rules = alt.Chart(halves).mark_rule(strokeWidth=1.5).encode(x="lower:Q", x2="upper:Q", y=y, yOffset=offset,
+                                                               color=colour)
+    dots = alt.Chart(halves).mark_point(filled=True, size=50, opacity=1).encode(x="value:Q", y=y, yOffset=offset,
+                                                                               color=colour)
+    hidden = data[data["hidden"]]
+    stars = alt.Chart(hidden[hidden["part"] == "Whole range"].assign(at=0, note="*")).mark_text(
+        align="left", dx=3, color=NHS_DARK_GREY).encode(x="at:Q", y=y, text="note:N")
+    not_shown = [f"{row} ({part.lower()})" for row, part in zip(hidden["row"], hidden["part"])]
+    description = (
+        f"Dot and bar chart of {what} for each of {len(rows)} themes: a pale bar for the whole range, and a grey "
+        f"dot (first half) and a blue dot (second half) each with its {confidence:.0%} interval as a horizontal "
+        "line; a blue dot to the right of the grey one means the theme was raised by a larger share of reviews "
+        "later in the range."
+        + (f" Not shown (disclosure control): {', '.join(not_shown)}." if not_shown else ""))
+    chart = alt.layer(bars, rules, dots, stars).properties(width=WIDTH, height=ROW_HEIGHT * 1.4 * len(rows))
+    return styled(chart, title, description)

@@ -4,6 +4,9 @@ Scope decisions (see also docs/assumptions.md):
 - Reviews and actions are the scope's (`Inputs.reviews` / `Inputs.actions`): with a theme chosen, the
   reviews are those raising it (its share is then 100% and other themes are those raised beside it) and
   the actions those on it; with a system level chosen, the actions at that level.
+- Theme frequency over the range: the share of the window's reviews raising each theme, and the same in
+  the window's first and second halves (by quarter), with Wilson intervals: publishable at regional volume
+  where quarterly and monthly counts are not, so it carries the direction of a theme.
 - Theme frequency, themes by contributory level and concern domain, and equality checks count the reviews
   dated in the lessons window (`Inputs.lessons_window`, by quarter); the SPC series of each theme is the
   monthly count of reviews raising it over the same window's months (zeros included: a count series),
@@ -31,6 +34,7 @@ from lotus_analytics.reviews import (
     equality_checks,
     theme_frequency,
     theme_monthly_counts,
+    theme_range,
     themes_by_domain,
     themes_by_level,
 )
@@ -40,6 +44,8 @@ RECURRENCE_MONTHS = 12
 
 TITLES = {
     "lessons_theme_frequency": "Review themes by financial quarter: reviews raising each theme",
+    "lessons_theme_range": "Review themes over the range and its first and second halves: share of reviews "
+                           "raising each theme",
     "lessons_theme_spc": "Reviews raising each theme per month (SPC)",
     "lessons_themes_by_level": "Review themes by contributory level, reviews in the window",
     "lessons_themes_by_domain": "Review themes by concern domain of the case reviewed, reviews in the window",
@@ -55,6 +61,10 @@ TITLES = {
 SPECS: dict[str, DisclosureSpec] = {
     "lessons_theme_frequency": DisclosureSpec(counts=("reviews_with_theme", "reviews"),
                                               rates={"pct_of_reviews": ("reviews_with_theme", "reviews", 100)}),
+    "lessons_theme_range": DisclosureSpec(counts=("reviews_with_theme", "reviews"),
+                                          statistics={"pct_lower": ("reviews_with_theme", "reviews"),
+                                                      "pct_upper": ("reviews_with_theme", "reviews")},
+                                          rates={"pct_of_reviews": ("reviews_with_theme", "reviews", 100)}),
     "lessons_theme_spc": TIMELINESS_SPECS["spc_new_concerns"],  # a count series: the value is the count
     "lessons_themes_by_level": DisclosureSpec(counts=("reviews_with_theme", *CONTRIBUTORY_LEVELS, NOT_RECORDED)),
     "lessons_themes_by_domain": DisclosureSpec(counts=("reviews_with_theme", *CONCERN_DOMAINS, NO_DOMAIN)),
@@ -102,6 +112,7 @@ def _review_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
     reviews, window = inputs.reviews, inputs.lessons_window
     return {
         "lessons_theme_frequency": theme_frequency(reviews, window),
+        "lessons_theme_range": theme_range(reviews, window, confidence=inputs.config.inequalities.confidence),
         "lessons_theme_spc": theme_spc(inputs),
         "lessons_themes_by_level": themes_by_level(reviews, window),
         "lessons_themes_by_domain": themes_by_domain(reviews, inputs.cases, window),
