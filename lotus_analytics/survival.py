@@ -16,12 +16,14 @@ with a stated value (not `schema.NOT_STATED`, not missing); their KM rows are sh
 Ties are many (whole days), so cases with the same group, duration and status are tallied once
 with a frequency weight: the estimates are those of the unweighted fit.
 Both come from lifelines itself (a dependency made for the job, rather than our own copy); what is
-shared between groupings (the follow-up days of every case, `FollowUp`) is worked out once.
+shared between groupings is worked out once: the follow-up days of every case (`FollowUp`), and each
+Kaplan-Meier fit of a set of cases that recurs (White in ethnic_group_2 and in ethnic_group_5, a
+dimension's table and its curve) when the groupings share one `FollowUp`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
@@ -59,6 +61,8 @@ class FollowUp:
     """Per case in the cohort, days from received to closed (closed by as_of) or to as_of (censored)."""
     closed: np.ndarray
     """Per case in the cohort, whether it closed by as_of."""
+    fitted: dict[tuple[float, bytes], Estimate] = field(default_factory=dict, compare=False, repr=False)
+    """Kaplan-Meier estimates of these cases already fitted, by confidence and tallied rows (`Cohort.fit`)."""
 
     @classmethod
     def of(cls, cases: pd.DataFrame, *, as_of: pd.Timestamp | str, since: pd.Timestamp | str | None = None) -> FollowUp:
@@ -99,10 +103,20 @@ class Cohort:
     count: np.ndarray
     dimension: str
     groups: list[object]
+    fitted: dict[tuple[float, bytes], Estimate] = field(default_factory=dict, compare=False, repr=False)
+    """Kaplan-Meier estimates already fitted (the FollowUp's, shared by every grouping of the same cases)."""
 
     def of(self, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         mine = self.group == g
         return self.days[mine], self.closed[mine], self.count[mine]
+
+    def fit(self, days: np.ndarray, closed: np.ndarray, count: np.ndarray, confidence: float) -> Estimate:
+        """`kaplan_meier` of a group's tallied rows (`of`), fitted once per distinct rows and confidence: a group
+        holding the same cases as one already fitted (in another grouping) gets that estimate."""
+        key = (confidence, b"".join(a.tobytes() for a in (days, closed, count)))
+        if key not in self.fitted:
+            self.fitted[key] = kaplan_meier(days, closed, count, confidence)
+        return self.fitted[key]
 
 
 def _rows(cases: pd.DataFrame, columns: Sequence[str], inside: np.ndarray) -> pd.DataFrame:
@@ -137,7 +151,8 @@ def closure_cohort(
     days, closed = follow_up.days, follow_up.closed
     width = int(days.max()) + 1 if len(days) else 1
     tally, count = np.unique((codes * width + days) * 2 + closed, return_counts=True)
-    return Cohort(tally // 2 // width, tally // 2 % width, (tally % 2).astype(bool), count, by or ALL, groups)
+    return Cohort(tally // 2 // width, tally // 2 % width, (tally % 2).astype(bool), count, by or ALL, groups,
+                  follow_up.fitted)
 
 
 @dataclass(frozen=True)
@@ -179,10 +194,10 @@ def _finite(value: float) -> float:
     return float(value) if np.isfinite(value) else np.nan
 
 
-def _group_row(days: np.ndarray, closed: np.ndarray, count: np.ndarray, within_days: Sequence[int],
-               confidence: float) -> dict[str, float]:
-    """n, closed, censored, KM median and interval, % closed within each N with interval, at risk."""
-    km = kaplan_meier(days, closed, count, confidence)
+def _group_row(cohort: Cohort, g: int, within_days: Sequence[int], confidence: float) -> dict[str, float]:
+    """n, closed, censored, KM median and interval, % closed within each N with interval, at risk, of group g."""
+    days, closed, count = cohort.of(g)
+    km = cohort.fit(days, closed, count, confidence)
     median = _finite(km.median(km.survival))
     row = {
         "n": int(count.sum()), "closed": int(count[closed].sum()), "censored": int(count[~closed].sum()),
@@ -242,7 +257,7 @@ def time_to_closure(
     """
     cohort = closure_cohort(cases, as_of=as_of, by=by, since=since, follow_up=follow_up)
     rows = [{"dimension": cohort.dimension, "group": cohort.groups[g],
-             **_group_row(*cohort.of(g), within_days, confidence)} for g in np.unique(cohort.group)]
+             **_group_row(cohort, g, within_days, confidence)} for g in np.unique(cohort.group)]
     per_n = [f"{stem}_{n}d{end}" for n in within_days for stem, end in
              (("pct_closed", ""), ("pct_closed", "_lower"), ("pct_closed", "_upper"), ("at_risk", ""))]
     out = pd.DataFrame(rows, columns=["dimension", "group", "n", "closed", "censored", "median_days", "median_lower",
@@ -270,7 +285,7 @@ def km_curve(
     frames = []
     for g in np.unique(cohort.group):
         days, closed, count = cohort.of(g)
-        km = kaplan_meier(days, closed, count, confidence)
+        km = cohort.fit(days, closed, count, confidence)
         frames.append(pd.DataFrame({
             "dimension": cohort.dimension, "group": cohort.groups[g], "time": km.times, "survival": km.survival,
             "lower": km.lower, "upper": km.upper, "at_risk": _at_risk(days, count, km.times),

@@ -9,6 +9,7 @@ from lifelines.utils import median_survival_times
 from measures_frames import cases_frame
 from scipy.stats import chi2, norm
 
+from lotus_analytics import survival
 from lotus_analytics.survival import Cohort, FollowUp, closure_cohort, kaplan_meier, km_curve, logrank, time_to_closure
 
 AS_OF = pd.Timestamp("2024-03-31")
@@ -162,6 +163,26 @@ def test_one_follow_up_serves_every_grouping_of_the_same_cases():
         time_to_closure(cases, as_of=AS_OF, since=RECEIVED, follow_up=follow_up)
     with pytest.raises(ValueError, match="follow_up was worked out for other cases or dates"):
         km_curve(cases, as_of="2024-04-30", follow_up=follow_up)
+
+
+def test_a_group_recurring_in_another_grouping_is_fitted_once(monkeypatch):
+    # White: 2 closed, 5 closed, 10 open; Asian (H): 3 open; Black (M): 5 closed; not stated (Z): 8 closed
+    cases = cases_frame([{**row, "ethnicity_code": code} for row, code in zip(_cases(HAND), "AHAMZA")])
+    follow_up = FollowUp.of(cases, as_of=AS_OF)
+    fitted = []
+    fit = survival.kaplan_meier
+    monkeypatch.setattr(survival, "kaplan_meier", lambda *args: fitted.append(args) or fit(*args))
+    two = time_to_closure(cases, as_of=AS_OF, by="ethnic_group_2", follow_up=follow_up)  # 3 groups, 3 fits
+    five = time_to_closure(cases, as_of=AS_OF, by="ethnic_group_5", follow_up=follow_up)  # White, not stated again
+    km_curve(cases, as_of=AS_OF, by="ethnic_group_2", follow_up=follow_up)  # every group already fitted
+    assert len(fitted) == 3 + 2  # + Asian (H) and Black (M)
+    time_to_closure(cases, as_of=AS_OF, by="ethnic_group_2", follow_up=follow_up, confidence=0.9)
+    assert len(fitted) == 5 + 3  # another confidence is another fit
+    time_to_closure(cases, as_of=AS_OF, by="ethnic_group_2")  # a FollowUp of its own: fitted afresh
+    assert len(fitted) == 8 + 3
+    columns = ["n", "median_days", "median_lower", "median_upper", "pct_closed_90d"]
+    pd.testing.assert_frame_equal(two.set_index("group").loc[["White", "not_stated"], columns],
+                                  five.set_index("group").loc[["White", "not_stated"], columns])
 
 
 def test_dimension_by_name_and_curve_per_group():
