@@ -137,20 +137,33 @@ def group_keys(
     return key, pd.Index(groups, name="group")
 
 
-def _marginal_rows(workforce: pd.DataFrame, dimension: str) -> pd.DataFrame:
-    """Workforce rows of the stacked marginal table for `dimension`: its columns set, the others null."""
-    columns = list(schema.DIMENSIONS[dimension].columns)
-    others = [c for c in DEMOGRAPHIC_COLUMNS if c not in columns]
-    return workforce[workforce[columns].notna().all(axis=1) & workforce[others].isna().all(axis=1)]
+def _in_marginal_table(workforce: pd.DataFrame, dimension: str) -> np.ndarray:
+    """Which workforce rows form the stacked marginal table for `dimension`: its columns set, the others null."""
+    mine = np.isin(DEMOGRAPHIC_COLUMNS, schema.DIMENSIONS[dimension].columns)
+    given = np.column_stack([workforce[c].notna().to_numpy() for c in DEMOGRAPHIC_COLUMNS])
+    return given[:, mine].all(axis=1) & ~given[:, ~mine].any(axis=1)
 
 
 def _headcount_by_year(workforce: pd.DataFrame, dimension: str, by: Sequence[str]) -> pd.DataFrame | None:
-    """31 March headcount per (*by, source codes) row and financial-year column; None without a table."""
-    rows = _marginal_rows(workforce, dimension)
-    if rows.empty:
+    """31 March headcount per (*by, source codes) row and financial-year column, both sorted, NaN where a row has
+    no headcount for a year (a missing headcount counts 0, a row with a missing key is left out: a pivot_table's
+    sums, counted with np.bincount); None without a table."""
+    rows = _in_marginal_table(workforce, dimension)
+    if not rows.any():
         return None
     index = [*by, *schema.DIMENSIONS[dimension].columns]
-    return rows.pivot_table(index=index, columns="period", values="headcount", aggfunc="sum")
+    codes, levels = zip(*(pd.factorize(workforce[c].to_numpy()[rows], sort=True) for c in [*index, "period"]))
+    known = np.logical_and.reduce([k >= 0 for k in codes])
+    shape = [len(labels) for labels in levels]
+    row_key, year = np.divmod(np.ravel_multi_index([k[known] for k in codes], shape), shape[-1])
+    present, row = np.unique(row_key, return_inverse=True)
+    cell, size = row * shape[-1] + year, len(present) * shape[-1]
+    headcount = workforce["headcount"].to_numpy(dtype=float, na_value=0.0)[rows][known]
+    total = np.bincount(cell, weights=headcount, minlength=size)
+    values = np.where(np.bincount(cell, minlength=size) > 0, total, np.nan).reshape(len(present), shape[-1])
+    keys = [labels[k] for labels, k in zip(levels, np.unravel_index(present, shape[:-1]))]
+    rows_index = pd.MultiIndex.from_arrays(keys, names=index) if len(index) > 1 else pd.Index(keys[0], name=index[0])
+    return pd.DataFrame(values, index=rows_index, columns=pd.Index(levels[-1], name="period"))
 
 
 def _weighted_headcount(
@@ -160,19 +173,22 @@ def _weighted_headcount(
     definition = schema.DIMENSIONS[dimension]
     weights = window.quarters_per_year
     years = sorted({*per_year.columns, *weights}, key=fy_start_of)
-    carried = per_year.reindex(columns=years).astype(float).ffill(axis=1)[list(weights)]
-    if carried.isna().all(axis=0).any():
+    every_year = np.full((len(per_year), len(years)), np.nan)
+    every_year[:, [years.index(y) for y in per_year.columns]] = per_year.to_numpy(dtype=float)
+    latest = np.maximum.accumulate(np.where(np.isnan(every_year), 0, np.arange(len(years))), axis=1)
+    carried = np.take_along_axis(every_year, latest, axis=1)[:, [years.index(y) for y in weights]]  # carried forward
+    if np.isnan(carried).all(axis=0).any():
         return None
-    gaps = np.argwhere(carried.isna().to_numpy())
+    gaps = np.argwhere(np.isnan(carried))
     if len(gaps):
         row, year = gaps[0]
-        key = carried.index[row]
+        key = per_year.index[row]
         raise ValueError(
-            f"workforce has no headcount for {carried.columns[year]} or any earlier financial year "
+            f"workforce has no headcount for {list(weights)[year]} or any earlier financial year "
             f"({', '.join(definition.columns)}: {', '.join(map(str, key if isinstance(key, tuple) else (key,)))})"
         )
     quarters = np.array(list(weights.values()), dtype=float)
-    weighted = pd.Series(carried.to_numpy() @ quarters / quarters.sum(), index=carried.index)
+    weighted = pd.Series(carried @ quarters / quarters.sum(), index=per_year.index)
     source = pd.DataFrame({c: weighted.index.get_level_values(c) for c in definition.columns})
     group = pd.Index(dimension_values(source, dimension, codes=codes), name="group")
     summed = weighted.groupby([*(weighted.index.get_level_values(c) for c in by), group]).sum()
@@ -240,14 +256,13 @@ def compare_groups(
         ok = (na > 0) & (nc > 0) & (ea > 0) & (ec > 0)
         if interval == "katz":
             ok &= (ea < na) & (ec < nc)
-    out = pd.DataFrame(np.nan, index=a.index, columns=["ratio", "lower", "upper", "fisher_p"])
+    ratio, fisher_p = np.full((3, len(ea)), np.nan), np.full(len(ea), np.nan)
     if table.any():
-        out.loc[table, "fisher_p"] = fisher_exact_p(*(v[table] for v in values))
+        fisher_p[table] = fisher_exact_p(*(v[table] for v in values))
     if ok.any():
-        ratios = INTERVALS[interval](*(v[ok] for v in values), confidence=confidence)
-        out.loc[ok, ["ratio", "lower", "upper"]] = np.column_stack(ratios)
-    out["verdict"] = _verdict(out["lower"].to_numpy(), out["upper"].to_numpy(), ok, band)
-    return out
+        ratio[:, ok] = INTERVALS[interval](*(v[ok] for v in values), confidence=confidence)
+    return pd.DataFrame({"ratio": ratio[0], "lower": ratio[1], "upper": ratio[2], "fisher_p": fisher_p,
+                         "verdict": _verdict(ratio[1], ratio[2], ok, band)}, index=a.index)
 
 
 def versus_reference(
@@ -256,19 +271,31 @@ def versus_reference(
     """Rows of `table` (one per *keys, group) with the reference group's `values` beside them as ref_<value>.
 
     The reference group's own rows are dropped unless `keep_reference`; where it has no row, its values are NaN.
+    As a left merge on `keys` would give them, but looked up by position: faster on these small tables.
     """
-    ref = table.loc[table["group"] == reference, [*keys, *values]]
-    ref = ref.rename(columns={v: f"ref_{v}" for v in values})
-    rows = table if keep_reference else table[table["group"] != reference]
+    is_reference = (table["group"] == reference).to_numpy()
+    rows, ref = table if keep_reference else table[~is_reference], table[is_reference]
+    if not keys and not len(ref):
+        return rows.assign(**{f"ref_{v}": np.nan for v in values})
+    rows = rows.reset_index(drop=True)
     if keys:
-        return rows.merge(ref, on=list(keys), how="left")
-    return rows.merge(ref, how="cross") if len(ref) else rows.assign(**{f"ref_{v}": np.nan for v in values})
+        def index(frame: pd.DataFrame) -> pd.Index:
+            return pd.MultiIndex.from_frame(frame[list(keys)]) if len(keys) > 1 else pd.Index(frame[keys[0]])
+        position = index(ref).get_indexer(index(rows))
+    else:
+        position = np.zeros(len(rows), dtype=np.int64)
+    looked_up = ref[list(values)].reset_index(drop=True).reindex(position).set_axis(rows.index)
+    return pd.concat([rows, looked_up.rename(columns={v: f"ref_{v}" for v in values})], axis=1)
 
 
 def in_group_order(frame: pd.DataFrame, definition: schema.Dimension, keys: Sequence[str]) -> pd.DataFrame:
-    """Rows sorted by `keys`, then groups in the dimension's publication order."""
-    order = pd.Categorical(frame["group"], categories=definition.groups, ordered=True)
-    return frame.assign(_order=order).sort_values([*keys, "_order"]).drop(columns="_order").reset_index(drop=True)
+    """Rows sorted by `keys` (each in its own order, missing last), then groups in the dimension's publication
+    order (a group outside it, such as "missing", last): a stable sort."""
+    def rank(codes: np.ndarray) -> np.ndarray:
+        return np.where(codes < 0, codes.max(initial=0) + 1, codes)
+    group = rank(pd.Index(definition.groups).get_indexer(frame["group"]))
+    order = np.lexsort([group, *(rank(pd.factorize(frame[k], sort=True)[0]) for k in reversed(keys))])
+    return frame.take(order).reset_index(drop=True)
 
 
 def _count_table(events: pd.Series, headcount: pd.Series | None, definition: schema.Dimension) -> pd.DataFrame:
@@ -286,24 +313,29 @@ def _entry_ratios(
     table: pd.DataFrame, keys: Sequence[str], definition: schema.Dimension, *, dimension: str, reference: str,
     confidence: float, band: tuple[float, float],
 ) -> pd.DataFrame:
-    """The relative-likelihood columns for a `_count_table` (several windows stacked when `keys` holds one)."""
-    out = versus_reference(table, keys, reference, ["events", "headcount"])
-    out["ref_events"] = out["ref_events"].fillna(0).astype("int64")
-    counted = out["headcount"].notna()  # a reference group missing from a counted workforce has headcount 0
-    out["ref_headcount"] = out["ref_headcount"].astype("Int64").mask(counted & out["ref_headcount"].isna(), 0)
-    for rate, events, people in (("rate", "events", "headcount"), ("ref_rate", "ref_events", "ref_headcount")):
-        denominator = out[people].astype(float)
-        out[rate] = 1000 * out[events] / denominator.where(denominator > 0)
-    compared = compare_groups(out["events"], out["headcount"], out["ref_events"], out["ref_headcount"],
-                              confidence=confidence, band=band, interval="poisson")
-    no_denominator = (~counted).to_numpy()
-    compared["verdict"] = compared["verdict"].where(~no_denominator, NO_DENOMINATOR)
-    out = pd.concat([out, compared], axis=1)
-    return in_group_order(out, definition, keys).assign(
-        measure="relative likelihood of entering the process", dimension=dimension, reference=reference,
-        band=f"{band[0]:.2f}-{band[1]:.2f}", confidence=confidence, rate_unit=RATE_UNIT,
-        method=f"{ENTRY_METHOD}; {ENTRY_RATIO_RULE}; {EVENTS_RULE}; {HEADCOUNT_RULE}",
-    )
+    """The relative-likelihood columns for a `_count_table` (several windows stacked when `keys` holds one), rows
+    in group order."""
+    out = in_group_order(versus_reference(table, keys, reference, ["events", "headcount"]), definition, keys)
+    counted = out["headcount"].notna().to_numpy()  # a reference group missing from a counted workforce has headcount 0
+    ref_events = out["ref_events"].fillna(0).astype("int64")
+    ref_headcount = out["ref_headcount"].astype("Int64").mask(counted & out["ref_headcount"].isna(), 0)
+    compared = compare_groups(out["events"], out["headcount"], ref_events, ref_headcount, confidence=confidence,
+                              band=band, interval="poisson")
+    return pd.DataFrame({
+        **{c: out[c] for c in [*keys, "group", "events", "headcount"]}, "rate": _rate(out["events"], out["headcount"]),
+        "ref_events": ref_events, "ref_headcount": ref_headcount, "ref_rate": _rate(ref_events, ref_headcount),
+        **{c: compared[c] for c in ("ratio", "lower", "upper", "fisher_p")},
+        "verdict": np.where(counted, compared["verdict"].to_numpy(), NO_DENOMINATOR),
+        "measure": "relative likelihood of entering the process", "dimension": dimension, "reference": reference,
+        "band": f"{band[0]:.2f}-{band[1]:.2f}", "confidence": confidence, "rate_unit": RATE_UNIT,
+        "method": f"{ENTRY_METHOD}; {ENTRY_RATIO_RULE}; {EVENTS_RULE}; {HEADCOUNT_RULE}",
+    })
+
+
+def _rate(events: pd.Series, people: pd.Series) -> np.ndarray:
+    """Events per 1,000 people; NaN where people is 0 or missing."""
+    denominator = people.to_numpy(dtype=float, na_value=np.nan)
+    return 1000 * events.to_numpy() / np.where(denominator > 0, denominator, np.nan)
 
 
 def entry_relative_likelihood(
@@ -409,20 +441,21 @@ def not_stated_share(cases: pd.DataFrame, workforce: pd.DataFrame, *, dimension:
     denominator. Columns: dimension, source, value, count, total, share (0-1), window.
     """
     not_stated_codes = list(check_dimension(dimension, ()).not_stated_codes)
-    frames = []
+    rows: list[tuple[str, str, object, object]] = []
     for source, counts in (
         ("cases", window_events(cases, dimension, window, codes=True)),
         ("workforce", window_headcount(workforce, dimension, window, codes=True)),
     ):
         if counts is None:
-            frames.append(pd.DataFrame({"value": not_stated_codes, "count": pd.NA, "total": pd.NA, "source": source}))
+            rows += [(source, value, pd.NA, pd.NA) for value in not_stated_codes]
             continue
-        counts = counts.groupby(level="group").sum()
+        total = int(counts.sum())
         values = [*not_stated_codes, *([MISSING] if MISSING in counts.index else [])]
-        frame = pd.DataFrame({"value": values, "count": [int(counts.get(v, 0)) for v in values]})
-        frames.append(frame.assign(source=source, total=int(counts.sum())))
-    out = pd.concat(frames, ignore_index=True).astype({"count": "Int64", "total": "Int64"})
-    total = out["total"].astype(float)
-    out["share"] = out["count"].astype(float) / total.where(total > 0)
-    out = out.assign(dimension=dimension, window=window.label)
-    return out[["dimension", "source", "value", "count", "total", "share", "window"]]
+        rows += [(source, value, int(counts.get(value, 0)), total) for value in values]
+    source, value, count, total = (list(column) for column in zip(*rows))
+    count, total = pd.array(count, dtype="Int64"), pd.array(total, dtype="Int64")
+    whole = total.to_numpy(dtype=float, na_value=np.nan)
+    return pd.DataFrame({
+        "dimension": dimension, "source": source, "value": value, "count": count, "total": total,
+        "share": count.to_numpy(dtype=float, na_value=np.nan) / np.where(whole > 0, whole, np.nan), "window": window.label,
+    })
