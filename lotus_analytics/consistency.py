@@ -108,16 +108,15 @@ def risk_level_distribution(
     total = rated.sum(axis=1)
     percent = 100 * rated / np.where(total > 0, total, np.nan)[:, None]
     groups = index.to_frame(index=False)
-    out = pd.DataFrame({
+    out = in_group_order(pd.DataFrame({
+        "measure": "triage risk level by group within concern domain", "dimension": dimension,
         "domain": pd.Categorical.from_codes(domain, categories=[ALL_DOMAINS, *schema.CONCERN_DOMAINS], ordered=True),
         **{c: groups[c].to_numpy()[group] for c in groups.columns}, **dict(zip(levels, rated.T)), "total": total,
-        **{f"pct_{n}": p for n, p in zip(levels, percent.T)}, "no_risk_level": none,
-    })
-    out = in_group_order(out, definition, ["domain", *by])
-    out = out.assign(domain=out["domain"].astype(str), measure="triage risk level by group within concern domain",
-                     dimension=dimension, window=window.label, method=DISTRIBUTION_METHOD)
-    return out[["measure", "dimension", "domain", *by, "group", *levels, "total", *(f"pct_{n}" for n in levels),
-                "no_risk_level", "window", "method"]]
+        **{f"pct_{n}": p for n, p in zip(levels, percent.T)}, "no_risk_level": none, "window": window.label,
+        "method": DISTRIBUTION_METHOD,
+    }), definition, ["domain", *by])
+    out["domain"] = out["domain"].astype(str)
+    return out
 
 
 def mean_score_test(counts: np.ndarray, scores: np.ndarray = SCORES) -> float:
@@ -201,16 +200,14 @@ def risk_level_association(
     counts = np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape)
     table = index.to_frame(index=False).assign(position=np.arange(len(index)))
     table = versus_reference(table, by, reference, ["position"])
-    table = table[table["group"].isin(definition.stated_groups)]
+    table = in_group_order(table[table["group"].isin(definition.stated_groups)], definition, by)
     none = np.zeros(shape[1:], dtype=np.int64)
-    tests = [_association(counts[p], none if np.isnan(r) else counts[int(r)], confidence)
-             for p, r in zip(table["position"], table["ref_position"])]
-    out = pd.concat([table.reset_index(drop=True), pd.DataFrame(tests, columns=TEST_COLUMNS)], axis=1)
-    out["verdict"] = np.select([out["odds_ratio"].isna(), out["lower"] > 1, out["upper"] < 1],
-                               ["not calculable", "rated higher", "rated lower"], default="no clear difference")
-    out = in_group_order(out, definition, by).assign(
-        measure="triage risk level: group vs reference within concern domains", dimension=dimension,
-        reference=reference, window=window.label, confidence=confidence, method=ASSOCIATION_METHOD,
-    )
-    return out[["measure", "dimension", *by, "group", "reference", *TEST_COLUMNS, "verdict", "window", "confidence",
-                "method"]]
+    tests = pd.DataFrame([_association(counts[p], none if np.isnan(r) else counts[int(r)], confidence)
+                          for p, r in zip(table["position"], table["ref_position"])], columns=TEST_COLUMNS)
+    return pd.DataFrame({
+        "measure": "triage risk level: group vs reference within concern domains", "dimension": dimension,
+        **{c: table[c] for c in [*by, "group"]}, "reference": reference, **{c: tests[c] for c in TEST_COLUMNS},
+        "verdict": np.select([tests["odds_ratio"].isna(), tests["lower"] > 1, tests["upper"] < 1],
+                             ["not calculable", "rated higher", "rated lower"], default="no clear difference"),
+        "window": window.label, "confidence": confidence, "method": ASSOCIATION_METHOD,
+    })

@@ -138,6 +138,11 @@ class Cascade:
         return np.einsum("gp,ptc->tgc", per_pattern, self.counted)
 
 
+def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """part / whole, NaN where whole is 0."""
+    return part / np.where(whole > 0, whole, np.nan)
+
+
 def _stage_counts(cases: pd.DataFrame, dimension: str, cascade: Cascade, by: Sequence[str]) -> pd.DataFrame:
     """from_n, to_n and pending per transition x (*by, group) over the cases received in the window."""
     key, index = group_keys(cases, dimension, by, mask=cascade.inside)
@@ -182,31 +187,28 @@ def progression(
     """
     definition = check_dimension(dimension, by, reference)
     table = _stage_counts(cases, dimension, shared_for(cases, window, cascade, Cascade.of, "cascade"), by)
-    table = table[table["group"].isin(definition.stated_groups)]
     keys = [*by, "step"]
-    out = versus_reference(table, keys, reference, ["from_n", "to_n"], keep_reference=True)
-    out[["ref_from_n", "ref_to_n"]] = out[["ref_from_n", "ref_to_n"]].fillna(0).astype("int64")
-    out["proportion"] = out["to_n"] / out["from_n"].where(out["from_n"] > 0)
-    out["ref_proportion"] = out["ref_to_n"] / out["ref_from_n"].where(out["ref_from_n"] > 0)
-    to_n, from_n = out["to_n"].to_numpy(), out["from_n"].to_numpy()
+    table = versus_reference(table[table["group"].isin(definition.stated_groups)], keys, reference, ["from_n", "to_n"],
+                             keep_reference=True)
+    out = in_group_order(table, definition, keys)
+    from_n, to_n = out["from_n"].to_numpy(), out["to_n"].to_numpy()
+    ref_from_n, ref_to_n = (out[c].fillna(0).to_numpy(dtype=np.int64) for c in ("ref_from_n", "ref_to_n"))
     has = from_n > 0
     interval = np.full((2, len(out)), np.nan)
     if has.any():
         interval[:, has] = wilson_interval(to_n[has], from_n[has], confidence)
-    out["lower"], out["upper"] = interval
-    compared = compare_groups(out["to_n"], out["from_n"], out["ref_to_n"], out["ref_from_n"],
-                              confidence=confidence, band=band)
-    compared = compared.rename(columns={"lower": "ratio_lower", "upper": "ratio_upper"})
+    compared = compare_groups(*(pd.Series(v) for v in (to_n, from_n, ref_to_n, ref_from_n)), confidence=confidence,
+                              band=band)
     is_reference = (out["group"] == reference).to_numpy()
-    ratios = ["ratio", "ratio_lower", "ratio_upper", "fisher_p"]
-    compared[ratios] = np.where(is_reference[:, None], np.nan, compared[ratios].to_numpy())
-    compared["verdict"] = np.where(is_reference, REFERENCE, compared["verdict"].to_numpy())
-    out = in_group_order(pd.concat([out, compared], axis=1), definition, keys).assign(
-        measure="progression through the process", dimension=dimension, reference=reference,
-        band=f"{band[0]:.2f}-{band[1]:.2f}", window=window.label, financial_years=", ".join(window.financial_years),
-        confidence=confidence,
-    )
-    return out[["measure", "dimension", *by, "step", "transition", "from_stage", "to_stage", "group", "reference",
-                "from_n", "to_n", "pending", "proportion", "lower", "upper", "ref_from_n", "ref_to_n", "ref_proportion",
-                "ratio", "ratio_lower", "ratio_upper", "fisher_p", "verdict", "band", "window", "financial_years",
-                "confidence", "method"]]
+    ratios = {name: np.where(is_reference, np.nan, compared[c].to_numpy()) for name, c in
+              (("ratio", "ratio"), ("ratio_lower", "lower"), ("ratio_upper", "upper"), ("fisher_p", "fisher_p"))}
+    return pd.DataFrame({
+        "measure": "progression through the process", "dimension": dimension,
+        **{c: out[c] for c in [*by, "step", "transition", "from_stage", "to_stage", "group"]}, "reference": reference,
+        "from_n": from_n, "to_n": to_n, "pending": out["pending"], "proportion": _share(to_n, from_n),
+        "lower": interval[0], "upper": interval[1], "ref_from_n": ref_from_n, "ref_to_n": ref_to_n,
+        "ref_proportion": _share(ref_to_n, ref_from_n), **ratios,
+        "verdict": np.where(is_reference, REFERENCE, compared["verdict"].to_numpy()),
+        "band": f"{band[0]:.2f}-{band[1]:.2f}", "window": window.label,
+        "financial_years": ", ".join(window.financial_years), "confidence": confidence, "method": out["method"],
+    })
