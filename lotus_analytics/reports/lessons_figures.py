@@ -151,7 +151,9 @@ def _range(table: pd.DataFrame, frequency: pd.DataFrame, *, disclosure: Disclosu
                       "reviews" for p in PART_LABELS if p in parts.index and parts.loc[p, "period"])
     caption = (f"Share of the reviews dated in each part of the range that raised the theme ({spans}), with "
                f"{confidence:.0%} Wilson intervals. Quarterly and monthly counts are too small to publish at regional "
-               f"volume; the two halves show the direction of a theme. {SETS_NOTE}")
+               f"volume; the two halves show the direction of a theme. In publication mode the shares come from "
+               f"counts rounded to the nearest 5, so a difference of a few points between the halves may not show, or "
+               f"may even reverse: read the intervals, not the dots alone. {SETS_NOTE}")
     view = _range_view(table, order, disclosure=disclosure, confidence=confidence)
     return figure_html(charts.to_svg(chart), caption, view) + _by_quarter(frequency, disclosure=disclosure)
 
