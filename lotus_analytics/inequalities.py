@@ -129,7 +129,8 @@ def group_keys(
     for column in definition.columns:
         k, labels = factorised(column)
         combination, sources = combination * len(labels) + k, [*sources, labels]
-    grid = pd.MultiIndex.from_product(sources, names=definition.columns).to_frame(index=False)
+    every = np.indices([len(labels) for labels in sources]).reshape(len(sources), -1)  # first column slowest
+    grid = pd.DataFrame({c: labels[i] for c, labels, i in zip(definition.columns, sources, every)})
     group_of_combination, groups = pd.factorize(dimension_values(grid, dimension, codes=codes).fillna(MISSING))
     key = key * len(groups) + group_of_combination[combination]
     if by:

@@ -141,6 +141,16 @@ def _groups(cases: pd.DataFrame, by: str | None, inside: np.ndarray) -> tuple[np
     raise ValueError(f"cases has no column {by} to group time to closure by")
 
 
+def _tally(values: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values (0 .. space-1), sorted, and how often each occurs: np.unique's, counted with np.bincount
+    when the space is small beside the values (no sort of a million values)."""
+    if space > 4 * len(values) + 1024:
+        return np.unique(values, return_counts=True)
+    counts = np.bincount(values, minlength=space)
+    distinct = np.flatnonzero(counts)
+    return distinct, counts[distinct]
+
+
 def closure_cohort(
     cases: pd.DataFrame, *, as_of: pd.Timestamp | str, by: str | None = None, since: pd.Timestamp | str | None = None,
     follow_up: FollowUp | None = None,
@@ -150,7 +160,7 @@ def closure_cohort(
     codes, groups = _groups(cases, by, follow_up.inside)
     days, closed = follow_up.days, follow_up.closed
     width = int(days.max()) + 1 if len(days) else 1
-    tally, count = np.unique((codes * width + days) * 2 + closed, return_counts=True)
+    tally, count = _tally((codes * width + days) * 2 + closed, 2 * width * len(groups))
     return Cohort(tally // 2 // width, tally // 2 % width, (tally % 2).astype(bool), count, by or ALL, groups,
                   follow_up.fitted)
 
