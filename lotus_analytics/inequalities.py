@@ -285,7 +285,8 @@ def versus_reference(
         position = index(ref).get_indexer(index(rows))
     else:
         position = np.zeros(len(rows), dtype=np.int64)
-    looked_up = ref[list(values)].reset_index(drop=True).reindex(position).set_axis(rows.index)
+    found = ref[list(values)].reset_index(drop=True)
+    looked_up = (found.take(position) if (position >= 0).all() else found.reindex(position)).set_axis(rows.index)
     return pd.concat([rows, looked_up.rename(columns={v: f"ref_{v}" for v in values})], axis=1)
 
 
@@ -300,14 +301,13 @@ def in_group_order(frame: pd.DataFrame, definition: schema.Dimension, keys: Sequ
 
 
 def _count_table(events: pd.Series, headcount: pd.Series | None, definition: schema.Dimension) -> pd.DataFrame:
-    """Events and headcount per (*keys, group) of the stated groups; headcount NA throughout with no denominator."""
-    table = pd.concat([events, headcount], axis=1) if headcount is not None else events.to_frame()
-    table = table.reset_index()
-    table = table[table["group"].isin(definition.stated_groups)]
-    table["events"] = table["events"].fillna(0).astype("int64")
-    table["headcount"] = (table["headcount"].fillna(0) if headcount is not None else np.nan)
-    table["headcount"] = table["headcount"].astype("Int64")
-    return table
+    """Events and headcount per (*keys, group) of the stated groups, rows in no set order (the ratios sort them);
+    headcount NA throughout with no denominator."""
+    index = events.index if headcount is None else events.index.union(headcount.index, sort=False)
+    index = index[index.get_level_values("group").isin(definition.stated_groups)]
+    people = np.full(len(index), pd.NA) if headcount is None else headcount.reindex(index, fill_value=0).to_numpy()
+    return index.to_frame(index=False).assign(events=events.reindex(index, fill_value=0).to_numpy(),
+                                              headcount=pd.array(people, dtype="Int64"))
 
 
 def _entry_ratios(

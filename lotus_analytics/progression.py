@@ -30,6 +30,9 @@ STAGE_COLUMNS = (
     "date_triaged", "triage_outcome", "date_first_pag", "investigation", "date_investigation_start",
     "date_decision_panel", "outcome", "suspended", "regulator_referral", "date_closed",
 )
+STAGE_FLAGS = ("reached_triage", "reached_pag", "reached_investigation", "reached_decision_panel", "adverse_outcome",
+               "open")
+"""The stage flags schema.with_derived adds to a cases table, which the transitions read."""
 COHORT_RULE = (
     "cohort: cases received in the window that reached the first stage; a case counts once its step is "
     "settled ({settled}); open cases still waiting are left out and counted as pending"
@@ -119,9 +122,14 @@ class Cascade:
 
     @classmethod
     def of(cls, cases: pd.DataFrame, window: Window) -> Cascade:
-        """The stage flags of the window's cases (TRANSITIONS), as the few distinct patterns they form."""
+        """The stage flags of the window's cases (TRANSITIONS), as the few distinct patterns they form. The stage
+        flags of schema.with_derived are read from the cases when they carry them (as the reports' inputs do),
+        derived from the stage columns otherwise."""
         inside = received_mask(cases, window)
-        derived = schema.with_derived(cases[["ethnicity_code", *STAGE_COLUMNS]][inside])
+        if set(STAGE_FLAGS) <= set(cases.columns):
+            derived = cases.loc[inside, [*STAGE_COLUMNS, *STAGE_FLAGS]]
+        else:
+            derived = schema.with_derived(cases[["ethnicity_code", *STAGE_COLUMNS]][inside])
         flags = []
         for t in TRANSITIONS:
             reached, to, settled = (np.asarray(f, dtype=bool) for f in t.flags(derived))

@@ -200,6 +200,20 @@ def test_no_effect_extract_is_never_flagged(no_effect, dimension):
     assert not table["verdict"].isin(["higher", "lower"]).any()
 
 
+def test_stage_flags_carried_by_the_cases_give_the_same_tables_as_derived_ones(injected):
+    extract, window = injected
+    assert "reached_pag" not in extract.cases.columns  # the typed extract: flags derived by Cascade.of
+    with_flags = schema.with_derived(extract.cases)  # as the reports' inputs carry them: read, not derived again
+    reference = extract.ground_truth["entry"]["reference"]
+    for dimension in ("ethnic_group_2", "pmq_region"):
+        pd.testing.assert_frame_equal(
+            progression(with_flags, dimension=dimension, reference=reference[dimension], window=window),
+            progression(extract.cases, dimension=dimension, reference=reference[dimension], window=window))
+    no_pag = with_flags.assign(reached_pag=False)  # read, not derived again: a changed flag changes the counts
+    table = progression(no_pag, dimension="pmq_region", reference=reference["pmq_region"], window=window)
+    assert (table.loc[table["step"] == 2, "from_n"] == 0).all()
+
+
 def test_one_cascade_serves_every_dimension_of_the_same_cases(injected):
     extract, window = injected
     cascade = Cascade.of(extract.cases, window)  # stage flags worked out once, as a report of every dimension does
