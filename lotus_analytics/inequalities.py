@@ -275,19 +275,24 @@ def versus_reference(
     As a left merge on `keys` would give them, but looked up by position: faster on these small tables.
     """
     is_reference = (table["group"] == reference).to_numpy()
-    rows, ref = table if keep_reference else table[~is_reference], table[is_reference]
+    rows, ref = table if keep_reference else table[~is_reference], np.flatnonzero(is_reference)
     if not keys and not len(ref):
         return rows.assign(**{f"ref_{v}": np.nan for v in values})
     rows = rows.reset_index(drop=True)
     if keys:
         def index(frame: pd.DataFrame) -> pd.Index:
             return pd.MultiIndex.from_frame(frame[list(keys)]) if len(keys) > 1 else pd.Index(frame[keys[0]])
-        position = index(ref).get_indexer(index(rows))
+        position = index(table.iloc[ref]).get_indexer(index(rows))
     else:
         position = np.zeros(len(rows), dtype=np.int64)
-    found = ref[list(values)].reset_index(drop=True)
-    looked_up = (found.take(position) if (position >= 0).all() else found.reindex(position)).set_axis(rows.index)
-    return pd.concat([rows, looked_up.rename(columns={v: f"ref_{v}" for v in values})], axis=1)
+    found = position >= 0
+    row = np.full(len(position), -1)  # the reference's row of `table` beside each row, -1: none
+    row[found] = ref[position[found]]
+
+    def looked_up(column: pd.Series) -> pd.api.extensions.ExtensionArray:
+        column = column.reset_index(drop=True)
+        return (column.take(row) if (row >= 0).all() else column.reindex(row)).array
+    return rows.assign(**{f"ref_{v}": looked_up(table[v]) for v in values})
 
 
 def in_group_order(frame: pd.DataFrame, definition: schema.Dimension, keys: Sequence[str]) -> pd.DataFrame:
