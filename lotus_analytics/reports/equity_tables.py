@@ -16,15 +16,15 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from lotus_analytics.consistency import risk_level_association, risk_level_distribution
+from lotus_analytics.consistency import Triage, risk_level_association, risk_level_distribution
 from lotus_analytics.disclosure import ENTRY_RL_SPEC, NOT_STATED_SHARE_SPEC, DisclosureSpec
 from lotus_analytics.inequalities import entry_relative_likelihood, entry_trend, not_stated_share
 from lotus_analytics.organisations import escalation_funnel, funnel_curve, standardised_ratios
-from lotus_analytics.progression import progression
+from lotus_analytics.progression import Cascade, progression
 from lotus_analytics.reports.inputs import Inputs
 from lotus_analytics.reports.timeliness_tables import CURVE_MAX_DAYS, CURVE_STEP_DAYS, SPECS as TIMELINESS_SPECS, curve_at
 from lotus_analytics.schema import DIMENSIONS, RISK_LEVELS
-from lotus_analytics.survival import km_curve, time_to_closure
+from lotus_analytics.survival import FollowUp, km_curve, time_to_closure
 from lotus_analytics.timeliness import completed_durations
 from lotus_analytics.waiting import stage_times_by_group
 
@@ -94,21 +94,26 @@ def _entry(inputs: Inputs, dimensions: Sequence[str]) -> dict[str, pd.DataFrame]
 
 
 def _deeper(inputs: Inputs, focus: Sequence[str]) -> dict[str, pd.DataFrame]:
-    """Trend, progression, triage consistency and waiting for the focus dimensions."""
+    """Trend, progression, triage consistency and waiting for the focus dimensions; what every focus dimension
+    shares (stage flags, risk levels and domains, follow-up and the Kaplan-Meier fits) is worked out once."""
     ineq, cases, window = inputs.config.inequalities, inputs.cases, inputs.window
     common = dict(confidence=ineq.confidence)
     durations = completed_durations(cases, holidays=inputs.holidays, updates=inputs.updates)
-    closure = dict(as_of=inputs.scope.quarter.end, since=window.start, **common)
+    cascade, triage = Cascade.of(cases, window), Triage.of(cases, window)
+    as_of = inputs.scope.quarter.end
+    closure = dict(as_of=as_of, since=window.start, follow_up=FollowUp.of(cases, as_of=as_of, since=window.start),
+                   **common)
     grid = np.arange(0, CURVE_MAX_DAYS + 1, CURVE_STEP_DAYS)
     return {
         "equity_trend": _each(focus, lambda d: entry_trend(
             cases, inputs.workforce, dimension=d, reference=ineq.reference[d], quarter=inputs.scope.quarter,
             quarters=TREND_QUARTERS, window_years=ineq.window_years, band=ineq.band, **common)),
         "equity_progression": _each(focus, lambda d: progression(
-            cases, dimension=d, reference=ineq.reference[d], window=window, band=ineq.band, **common)),
-        "equity_risk_levels": _each(focus, lambda d: risk_level_distribution(cases, dimension=d, window=window)),
+            cases, dimension=d, reference=ineq.reference[d], window=window, band=ineq.band, cascade=cascade, **common)),
+        "equity_risk_levels": _each(focus, lambda d: risk_level_distribution(cases, dimension=d, window=window,
+                                                                             triage=triage)),
         "equity_risk_association": _each(focus, lambda d: risk_level_association(
-            cases, dimension=d, reference=ineq.reference[d], window=window, **common)),
+            cases, dimension=d, reference=ineq.reference[d], window=window, triage=triage, **common)),
         "equity_closure": _each(focus, lambda d: time_to_closure(cases, by=d, **closure)),
         "equity_closure_curve": _each(focus, lambda d: curve_at(km_curve(cases, by=d, **closure), grid).assign(
             dimension=d)),
