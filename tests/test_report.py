@@ -181,13 +181,14 @@ def test_html_is_offline_without_code_and_with_charts(html):
     equity = ["Forest", "Line", "Line", "Progression", "Progression", "Heat", "Heat", "Kaplan–Meier", "Kaplan–Meier",
               "Funnel"]  # entry for every dimension, then trend, cascade, risk levels and waiting per focus dimension
     lessons = ["Heat", "Heat", "Heat", "Heat", "Dot",  # risk matrix, level by domain / source, outcome, immediate action
-               "Heat", "SPC", "SPC", "Heat", "Heat", "Bar", "Bar",  # themes by quarter, trend, level, domain; checks; owners
+               "Dot", "Heat", "Heat", "Bar", "Bar",  # themes over the range's halves, by level and domain; checks; owners
                "Line", "Line", "Line", "Ratios", "Ratios"]  # informed, contact, support; by group for the focus dimensions
     assert kinds == [*timeliness, "Forest", *equity, *lessons], kinds
     assert "by month, with the target of 5 working days" in charts[0]
-    # a variation icon per timeliness SPC chart, an assurance icon per target; none beside the theme charts,
-    # whose latest month rests on 1-7 reviews (a hidden latest month shows no variation)
+    # a variation icon per timeliness SPC chart, an assurance icon per target (monthly theme counts are too small
+    # to publish, so there is no theme SPC chart in publication mode)
     assert len(labels) - len(charts) == 5 + 3
+    assert "so no theme SPC chart is drawn in publication mode" in html
 
 
 def test_html_states_extract_date_manifest_counts_and_mode(ingested, html):
