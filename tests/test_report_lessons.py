@@ -292,3 +292,11 @@ def test_at_the_demo_scale_the_injected_workload_rise_shows_in_the_halves_and_ag
     assert no_truth == []  # no trend injected: the truth has no shares to report
     assert abs(np.mean(flat)) < 2  # -0.8
     assert sum(r > 0 for r in rises) > sum(r > 0 for r in flat)  # 6 of 8 seeds rise with the effect, 3 without
+
+
+def test_owners_with_every_overdue_count_hidden_get_a_sentence_not_an_empty_chart(raw):
+    published = _published(raw)
+    owners = published["lessons_overdue_by_owner"].copy()
+    owners.loc[owners["system_level"] != "total", "overdue"] = "*"
+    part = lessons_html({**published, "lessons_overdue_by_owner": owners}, config=CONFIG)["Overdue actions by owner"]
+    assert "<svg" not in part and "so there is no chart" in part and "<table" in part

@@ -282,12 +282,15 @@ def _actions(tables: dict[str, pd.DataFrame], *, disclosure: Disclosure) -> str:
 
 def _owners(table: pd.DataFrame, *, disclosure: Disclosure) -> str:
     rows = table[table["system_level"] != TOTAL]
-    shown = rows.assign(who=rows["owner_role"] + " (" + rows["system_level"].map(label) + ")")
     title = TITLES["lessons_overdue_by_owner"]
-    chart = bar_chart(shown, label="who", value="overdue", title=title, x_title="Overdue actions",
-                      what="improvement actions overdue at the end of the quarter by owner role and system level")
     view = table_html(_labelled(table, OWNER_COLUMNS, "system_level"), title, disclosure=disclosure,
                       headers=OWNER_COLUMNS)
+    if charts.numeric(rows["overdue"]).isna().all():  # every bar hidden: a chart of nothing would only mislead
+        return ("<p>Owners are roles, never people. Every owner's overdue count is hidden (1 to 7, or a further "
+                "cell hidden), so there is no chart; the total is in the table.</p>" + view)
+    shown = rows.assign(who=rows["owner_role"] + " (" + rows["system_level"].map(label) + ")")
+    chart = bar_chart(shown, label="who", value="overdue", title=title, x_title="Overdue actions",
+                      what="improvement actions overdue at the end of the quarter by owner role and system level")
     return figure_html(charts.to_svg(chart), "Owners are roles, never people.", view)
 
 
