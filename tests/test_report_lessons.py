@@ -134,10 +134,16 @@ def test_published_tables_hide_one_to_seven_and_what_rests_on_them(raw):
 def test_html_draws_published_tables_with_accessible_charts(raw):
     parts = lessons_html(_published(raw), config=CONFIG)
     assert tuple(parts) == HEADINGS
-    for heading in ("Themes by quarter", "Themes by concern domain", "Overdue actions by owner"):
+    for heading in ("Themes by quarter", "Overdue actions by owner"):
         assert re.search(r'<svg role="img" aria-label="[^"]{40,}"', parts[heading]), heading
         assert "<table" in parts[heading], heading
     assert "thematic reviews have no case and so no concern domain" in parts["Themes by concern domain"]
+    # at this volume most theme x level / domain cells are 1-7: the table alone, and a sentence saying why;
+    # internal mode (every cell shown) draws the heat maps
+    internal = lessons_html(_published(raw, mode="internal"), config=CONFIG)
+    for heading in ("Themes by contributory level", "Themes by concern domain"):
+        assert "so there is no heat map" in parts[heading] and "<svg" not in parts[heading], heading
+        assert re.search(r'<svg role="img" aria-label="Heat map of reviews by theme', internal[heading]), heading
     assert "not supplied" not in " ".join(parts.values()).lower()
 
 
@@ -300,3 +306,12 @@ def test_owners_with_every_overdue_count_hidden_get_a_sentence_not_an_empty_char
     owners.loc[owners["system_level"] != "total", "overdue"] = "*"
     part = lessons_html({**published, "lessons_overdue_by_owner": owners}, config=CONFIG)["Overdue actions by owner"]
     assert "<svg" not in part and "so there is no chart" in part and "<table" in part
+
+
+def test_equality_checks_with_every_quarter_hidden_give_the_whole_range_share_in_words(raw):
+    published = _published(raw)
+    checks = published["lessons_equality_checks"].copy()
+    checks.loc[checks["period"] != "total", "pct_checked"] = "*"
+    checks.loc[checks["period"] == "total", "pct_checked"] = 62.5
+    part = lessons_html({**published, "lessons_equality_checks": checks}, config=CONFIG)["Equality checks"]
+    assert "<svg" not in part and "Over all quarters, 62.5% of the reviews recording it" in part and "<table" in part

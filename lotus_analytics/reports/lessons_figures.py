@@ -170,20 +170,30 @@ def _wide_heatmap(table: pd.DataFrame, name: str, columns: list[str], *, x_title
     long = table.melt(id_vars=["theme"], value_vars=columns, var_name="column", value_name="count")
     cells = pd.DataFrame({"row": long["theme"].map(label), "column": long["column"].map(label),
                           "count": long["count"]})
-    chart = count_heatmap(cells, rows=[label(t) for t in REVIEW_THEMES], columns=[label(c) for c in columns],
-                          title=TITLES[name], x_title=x_title, what=what)
     headers = {"theme": THEME, "reviews_with_theme": "Reviews with the theme", **{c: label(c) for c in columns}}
     view = table_html(_labelled(table, headers, "theme"), TITLES[name], disclosure=disclosure, headers=headers)
+    if not _readable_heatmap(cells["count"]):
+        return (f"<p>{note} Most of these counts are 1 to {disclosure.suppress_max} and not published, so there is "
+                f"no heat map; the table has every cell. {SETS_NOTE}</p>{view}")
+    chart = count_heatmap(cells, rows=[label(t) for t in REVIEW_THEMES], columns=[label(c) for c in columns],
+                          title=TITLES[name], x_title=x_title, what=what)
     return figure_html(charts.to_svg(chart), f"{note} {SETS_NOTE}", view)
 
 
 def _equality(table: pd.DataFrame, *, disclosure: Disclosure) -> str:
     quarters = table[table["period"] != TOTAL]
     title = TITLES["lessons_equality_checks"]
-    chart = bar_chart(quarters, label="period", value="pct_checked", title=title, x_title="% of reviews", percent=True,
-                      what="the percentage of reviews with an equality check, of those recording it, by quarter")
     view = table_html(_labelled(table, EQUALITY_COLUMNS, "period"),
                       title, disclosure=disclosure, headers=EQUALITY_COLUMNS)
+    if charts.numeric(quarters["pct_checked"]).isna().all():  # no quarter's share published: say the whole range's
+        overall = table.loc[table["period"] == TOTAL, "pct_checked"]
+        share = charts.numeric(overall).iloc[0] if len(overall) else float("nan")
+        said = (f"Over all quarters, {share:.1f}% of the reviews recording it had an equality check done. "
+                if pd.notna(share) else "")
+        return (f"<p>{said}Every quarter's share rests on a count of 1 to {disclosure.suppress_max} (or a further "
+                f"hidden cell), so there is no chart by quarter.</p>{view}")
+    chart = bar_chart(quarters, label="period", value="pct_checked", title=title, x_title="% of reviews", percent=True,
+                      what="the percentage of reviews with an equality check, of those recording it, by quarter")
     caption = "Share of the reviews dated in the quarter that recorded a disproportionality check as done."
     return figure_html(charts.to_svg(chart), caption, view)
 
