@@ -15,6 +15,7 @@ from lotus_analytics.charts.base import NHS_BLUE, NHS_DARK_BLUE, NHS_DARK_GREY, 
 from lotus_analytics.disclosure import SUPPRESSED
 
 ROW_HEIGHT = 24
+LABELLED_WIDTH = WIDTH - 140  # plot width beside a column of long row labels: the figure stays within 540 px
 
 
 def _hidden(column: pd.Series) -> np.ndarray:
@@ -63,7 +64,7 @@ def bar_chart(table: pd.DataFrame, *, label: str, value: str, title: str, x_titl
     hidden = list(data.loc[data["hidden"], "label"])
     description = (f"Bar chart of {what}, one bar for each of {len(data)} rows."
                    + (f" Not shown (disclosure control): {', '.join(hidden)}." if hidden else ""))
-    return styled((bars + not_shown).properties(width=WIDTH, height=ROW_HEIGHT * max(len(data), 2)), title,
+    return styled((bars + not_shown).properties(width=LABELLED_WIDTH, height=ROW_HEIGHT * max(len(data), 2)), title,
                   description)
 
 
@@ -101,5 +102,5 @@ def halves_chart(shares: pd.DataFrame, *, rows: list[str], title: str, what: str
         "line; a blue dot to the right of the grey one means the theme was raised by a larger share of reviews "
         "later in the range."
         + (f" Not shown (disclosure control): {', '.join(not_shown)}." if not_shown else ""))
-    chart = alt.layer(bars, rules, dots, stars).properties(width=WIDTH, height=ROW_HEIGHT * 1.4 * len(rows))
+    chart = alt.layer(bars, rules, dots, stars).properties(width=LABELLED_WIDTH, height=ROW_HEIGHT * 1.4 * len(rows))
     return styled(chart, title, description)

@@ -44,8 +44,7 @@ RECURRENCE_MONTHS = 12
 
 TITLES = {
     "lessons_theme_frequency": "Review themes by financial quarter: reviews raising each theme",
-    "lessons_theme_range": "Review themes over the range and its first and second halves: share of reviews "
-                           "raising each theme",
+    "lessons_theme_range": "Share of reviews raising each theme: the range and its two halves",
     "lessons_theme_spc": "Reviews raising each theme per month (SPC)",
     "lessons_themes_by_level": "Review themes by contributory level, reviews in the window",
     "lessons_themes_by_domain": "Review themes by concern domain of the case reviewed, reviews in the window",
