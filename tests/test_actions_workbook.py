@@ -41,6 +41,7 @@ def test_overdue_first_then_open_by_due_date_then_done_and_dropped(tmp_path):
     assert [r["Action"] for r in rows] == ["A4", "A6", "A2", "A8", "A1", "A3", "A5"]
     assert [r["Days overdue"] for r in rows[:3]] == [121, 60, 10]
     assert [r["State at the quarter end"] for r in rows] == ["open"] * 5 + ["done", "dropped"]
+    assert {(r["Theme"], r["System level"]) for r in rows} == {("Workload", "ICB")}  # as readers know them
     shaded = [sheet.cell(row=i, column=1).fill.fgColor.rgb.endswith(OVERDUE_FILL.fgColor.rgb[-6:])
               for i in range(2, len(rows) + 2)]
     assert shaded == [True, True, True, False, False, False, False]

@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from lotus_analytics.lessons import action_list
 from lotus_analytics.reports.xlsx import fit_columns
+from lotus_analytics.schema import display_label
 
 ACTIONS_XLSX = "actions.xlsx"
 LIST_SHEET = "Actions (overdue first)"
@@ -45,7 +46,8 @@ def write_actions_workbook(actions: pd.DataFrame, *, as_of: pd.Timestamp, about:
                            summary: pd.DataFrame | None, path: Path) -> Path:
     """Write the action list at `as_of` (overdue first), the published summary and an About sheet."""
     listed = action_list(actions, as_of=pd.Timestamp(as_of))
-    shown = listed[list(HEADERS)].rename(columns=HEADERS)
+    shown = listed[list(HEADERS)].assign(theme=listed["theme"].map(display_label),
+                                         system_level=listed["system_level"].map(display_label)).rename(columns=HEADERS)
     for column in ("Raised", "Due", "Completed"):
         shown[column] = shown[column].dt.date
     path = Path(path)
