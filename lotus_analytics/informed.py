@@ -29,7 +29,7 @@ from lotus_analytics import schema
 from lotus_analytics.inequalities import MISSING, compare_groups, dimension_values, in_group_order, versus_reference
 from lotus_analytics.open_cases import T6_METHOD, contact_gap_summary, contact_gaps
 from lotus_analytics.periods import FinancialQuarter, Window, quarter_labels
-from lotus_analytics.stats import wilson_interval
+from lotus_analytics.stats import percent_with_interval
 from lotus_analytics.timeliness import (
     OUTCOME_LETTER, Durations, completed, group_codes, grouped_quantiles, method_text,
     stage_timeliness,
@@ -87,17 +87,6 @@ def letter_method(done: Durations, meetings: Sequence[str] = PAG_AND_DECISION_ME
             "outcome letters with no meeting recorded are left out)")
 
 
-def _shares(x: pd.Series, n: pd.Series, confidence: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Percentage x/n with its Wilson interval (NaN where n is 0 or missing)."""
-    xs, ns = (pd.to_numeric(s, errors="coerce").astype(float).to_numpy() for s in (x, n))
-    out = np.full((3, len(xs)), np.nan)
-    ok = ns > 0
-    if ok.any():
-        out[0, ok] = xs[ok] / ns[ok]
-        out[1:, ok] = np.vstack(wilson_interval(xs[ok], ns[ok], confidence))
-    return 100 * out[0], 100 * out[1], 100 * out[2]
-
-
 def letters_by_quarter(
     cases: pd.DataFrame, done: Durations, *, quarters: Sequence[FinancialQuarter], target: int,
     holidays: np.ndarray, confidence: float, updates: pd.DataFrame | None = None,
@@ -115,7 +104,8 @@ def letters_by_quarter(
     out = table.rename_axis("quarter").reset_index()
     for column in ("n", "within_target"):
         out[column] = out[column].fillna(0).astype("int64")
-    out["pct_within_target"], out["pct_lower"], out["pct_upper"] = _shares(out["within_target"], out["n"], confidence)
+    out["pct_within_target"], out["pct_lower"], out["pct_upper"] = percent_with_interval(out["within_target"], out["n"],
+                                                                                         confidence)
     unrecorded = pd.Series(pd.NA, index=labels, dtype="Int64")
     if updates is not None:
         letters = updates[(updates["update_type"] == OUTCOME_LETTER) & updates["meeting"].isna()]
@@ -163,7 +153,8 @@ def letters_by_group(
     length = done.length[inside]
     out = _summary(labels, length <= target, length, done.calendar_days[inside]).rename(
         columns={"flagged": "within_target"})
-    out["pct_within_target"], out["pct_lower"], out["pct_upper"] = _shares(out["within_target"], out["n"], confidence)
+    out["pct_within_target"], out["pct_lower"], out["pct_upper"] = percent_with_interval(out["within_target"], out["n"],
+                                                                                         confidence)
     return out[["group", *LETTER_COLUMNS]]
 
 
@@ -222,8 +213,8 @@ CONTACT_COLUMNS = ["open_cases", "over_target", "pct_over_target", "pct_lower", 
 
 def _contact_shares(table: pd.DataFrame, confidence: float) -> pd.DataFrame:
     out = table.copy()
-    out["pct_over_target"], out["pct_lower"], out["pct_upper"] = _shares(out["over_target"], out["open_cases"],
-                                                                         confidence)
+    shares = percent_with_interval(out["over_target"], out["open_cases"], confidence)
+    out["pct_over_target"], out["pct_lower"], out["pct_upper"] = shares
     return out
 
 
@@ -331,7 +322,7 @@ def support_by_group(
         frames.append(counts.rename_axis(index="group", columns=None).reset_index().assign(measure=measure))
     out = pd.concat(frames, ignore_index=True)
     out["known"] = out[YES] + out[NO]
-    out["pct_yes"], out["pct_lower"], out["pct_upper"] = _shares(out[YES], out["known"], confidence)
+    out["pct_yes"], out["pct_lower"], out["pct_upper"] = percent_with_interval(out[YES], out["known"], confidence)
     return out[columns]
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from lotus_analytics.periods import FinancialQuarter, Window, quarter_labels, quarter_range
 from lotus_analytics.schema import CONCERN_DOMAINS, CONTRIBUTORY_LEVELS, REVIEW_THEMES, split_set
-from lotus_analytics.stats import wilson_interval
+from lotus_analytics.stats import percent_with_interval
 
 TOTAL = "total"
 NOT_RECORDED = "not_recorded"
@@ -80,16 +80,6 @@ def theme_frequency(reviews: pd.DataFrame, window: Window) -> pd.DataFrame:
     return out.reset_index(drop=True).assign(method=FREQUENCY_METHOD)
 
 
-def _share_interval(x: np.ndarray, n: np.ndarray, confidence: float) -> tuple[np.ndarray, ...]:
-    """Percentage x/n (0-100) with its Wilson score interval; NaN where n is 0."""
-    pct, low, high = (np.full(len(x), np.nan) for _ in range(3))
-    has = n > 0
-    if has.any():
-        pct[has] = 100 * x[has] / n[has]
-        low[has], high[has] = (100 * np.asarray(b) for b in wilson_interval(x[has], n[has], confidence))
-    return pct, low, high
-
-
 def range_halves(window: Window) -> dict[str, list[str]]:
     """The window's quarters as a whole range and as its first and second half (the middle quarter of an
     odd number goes to the second half, so the latest quarters are never short-changed)."""
@@ -118,7 +108,7 @@ def theme_range(reviews: pd.DataFrame, window: Window, *, confidence: float = 0.
             "period": f"{periods[0]} to {periods[-1]}" if periods else "",
             "reviews_with_theme": flags[inside].sum().to_numpy(dtype=np.int64), "reviews": int(inside.sum())}))
     out = pd.concat(rows, ignore_index=True)
-    out["pct_of_reviews"], out["pct_lower"], out["pct_upper"] = _share_interval(
+    out["pct_of_reviews"], out["pct_lower"], out["pct_upper"] = percent_with_interval(
         out["reviews_with_theme"].to_numpy(dtype=float), out["reviews"].to_numpy(dtype=float), confidence)
     order = {t: i for i, t in enumerate(REVIEW_THEMES)}
     out = out.sort_values("theme", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)

@@ -80,6 +80,18 @@ def wilson_interval(x: ArrayLike, n: ArrayLike, confidence: float = 0.95) -> tup
     return _out((2 * xa + z**2 - root) / denom, x, n), _out((2 * xa + z**2 + root) / denom, x, n)
 
 
+def percent_with_interval(x: ArrayLike, n: ArrayLike, confidence: float = 0.95) -> tuple[np.ndarray, ...]:
+    """Percentage 100·x/n with its Wilson interval (0-100), NaN where n is 0 or missing: the share columns of
+    the lessons-learnt tables, where an empty period or group is common and must not fail."""
+    xs, ns = (np.asarray(pd.to_numeric(pd.Series(np.ravel(v)), errors="coerce"), dtype=float) for v in (x, n))
+    pct, low, high = (np.full(len(xs), np.nan) for _ in range(3))
+    has = ns > 0
+    if has.any():
+        pct[has] = 100 * xs[has] / ns[has]
+        low[has], high[has] = (100 * np.asarray(b) for b in wilson_interval(xs[has], ns[has], confidence))
+    return pct, low, high
+
+
 def poisson_interval(x: ArrayLike, confidence: float = 0.95) -> tuple[Result, Result]:
     """Confidence limits for an observed count x (divide by the population for a rate).
 

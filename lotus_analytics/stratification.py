@@ -17,7 +17,7 @@ import pandas as pd
 
 from lotus_analytics import schema
 from lotus_analytics.periods import FinancialQuarter, Window, quarter_labels, quarter_range
-from lotus_analytics.stats import wilson_interval
+from lotus_analytics.stats import percent_with_interval
 
 NOT_RECORDED = "not recorded"
 TOTAL = "total"
@@ -164,13 +164,7 @@ def immediate_action(cases: pd.DataFrame, *, window: Window, confidence: float =
                            "outcome_not_recorded": (~recorded).astype(int), "immediate": immediate.astype(int)})
     table = counts.groupby(quarter, observed=False).sum().reindex(quarters, fill_value=0)
     table = pd.concat([table, table.sum().to_frame(TOTAL).T]).rename_axis("quarter").reset_index()
-    n, x = table["outcome_recorded"].to_numpy(dtype=float), table["immediate"].to_numpy(dtype=float)
-    has = n > 0
-    lower, upper = np.full(len(table), np.nan), np.full(len(table), np.nan)
-    if has.any():
-        low, high = wilson_interval(x[has], n[has], confidence)
-        lower[has], upper[has] = 100 * np.asarray(low), 100 * np.asarray(high)
-    pct = np.where(has, 100 * x / np.where(has, n, 1), np.nan)
+    pct, lower, upper = percent_with_interval(table["immediate"], table["outcome_recorded"], confidence)
     return table.assign(pct_immediate=pct, lower=lower, upper=upper, window=window.label, method=IMMEDIATE_METHOD)
 
 

@@ -373,3 +373,9 @@ def test_standardised_ratio_byar_by_hand_vectorised():
 def test_funnel_and_ratio_bad_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_percent_with_interval_is_wilson_on_0_100_and_nan_for_an_empty_denominator():
+    pct, low, high = stats.percent_with_interval([2, 0, 3], [4, 0, None], 0.95)
+    assert pct[0] == 50 and low[0] == pytest.approx(15.0, abs=0.05) and high[0] == pytest.approx(85.0, abs=0.05)
+    assert np.isnan([pct[1], low[1], high[1], pct[2], low[2], high[2]]).all()  # 0/0 and a missing n: no share, no error
